@@ -1,0 +1,8 @@
+"""tfgan_lite: generative adversarial networks for TensorFlow 2.21 and Keras 3."""
+
+from tfgan_lite import data, eval, losses, networks, penalties, priors
+from tfgan_lite.models import GAN
+
+__version__ = "0.1.0"
+
+__all__ = ["GAN", "data", "eval", "losses", "networks", "penalties", "priors"]

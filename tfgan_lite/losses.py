@@ -1,0 +1,218 @@
+"""GAN objectives as small objects, written on discriminator logits.
+
+Every objective has two methods, each returning a scalar batch mean:
+
+* ``discriminator_loss(real_logits, fake_logits)``: what the discriminator (critic)
+  minimises;
+* ``generator_loss(fake_logits)``: what the generator minimises.
+
+The discriminator returns logits ``l`` and ``D(x) = sigmoid(l)``.  The losses use
+``softplus`` and ``log_sigmoid`` identities (``-log D = softplus(-l)``,
+``-log(1 - D) = softplus(l)``) so that nothing saturates numerically, and are finite
+with finite gradients for logits of magnitude up to 100 in float32.  Logits are cast
+to float32 first, so the losses stay in float32 under mixed precision.
+
+Objectives whose formula holds an exponential of the logit (``maximum_likelihood``
+and the KL, reverse-KL, Neyman and squared-Hellinger f-GANs) use ``exp`` exactly up to
+an argument of ``EXP_LIMIT`` (50, where ``exp`` is already 5e21) and continue it
+linearly beyond, so value and gradient stay finite where float32 ``exp`` would overflow
+(at 88.7).
+
+``get(name)`` returns an objective by name; ``names()`` lists them.
+"""
+
+import math
+
+import tensorflow as tf
+
+EXP_LIMIT = 50.0
+LOG2 = math.log(2.0)
+
+
+def _mean(x):
+    return tf.reduce_mean(x)
+
+
+def _logits(x):
+    return tf.cast(tf.convert_to_tensor(x), tf.float32)
+
+
+def safe_exp(x):
+    """``exp(x)`` for ``x <= EXP_LIMIT``; the tangent line at ``EXP_LIMIT`` beyond it."""
+    clipped = tf.minimum(x, EXP_LIMIT)
+    return tf.exp(clipped) * (1.0 + tf.nn.relu(x - EXP_LIMIT))
+
+
+class Objective:
+    """Base class: subclass it and set ``name`` to write your own objective."""
+
+    name = None
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        raise NotImplementedError
+
+    def generator_loss(self, fake_logits):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+class _Modified(Objective):
+    """The discriminator of Goodfellow et al. 2014: the binary cross-entropy."""
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        # -E[log D(x)] - E[log(1 - D(G(z)))]
+        return _mean(tf.nn.softplus(-_logits(real_logits))) + _mean(
+            tf.nn.softplus(_logits(fake_logits))
+        )
+
+
+class Minimax(_Modified):
+    """The original game: G minimises E[log(1 - D(G(z)))]; saturates when D wins."""
+
+    name = "minimax"
+
+    def generator_loss(self, fake_logits):
+        return -_mean(tf.nn.softplus(_logits(fake_logits)))
+
+
+class NonSaturating(_Modified):
+    """G maximises log D(G(z)) instead: strong gradients early in training."""
+
+    name = "non_saturating"
+
+    def generator_loss(self, fake_logits):
+        return _mean(tf.nn.softplus(-_logits(fake_logits)))
+
+
+class MaximumLikelihood(_Modified):
+    """Goodfellow 2016 tutorial: G minimises -1/2 E[exp(sigmoid^-1(D(G(z))))]."""
+
+    name = "maximum_likelihood"
+
+    def generator_loss(self, fake_logits):
+        return -0.5 * _mean(safe_exp(_logits(fake_logits)))
+
+
+class Wasserstein(Objective):
+    """WGAN (Arjovsky et al. 2017): the critic's output is a score, not a probability.
+
+    Pair it with ``clip_weights=c`` (WGAN) or ``gradient_penalty=10`` (WGAN-GP).
+    """
+
+    name = "wasserstein"
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        return _mean(_logits(fake_logits)) - _mean(_logits(real_logits))
+
+    def generator_loss(self, fake_logits):
+        return -_mean(_logits(fake_logits))
+
+
+class LeastSquares(Objective):
+    """LSGAN (Mao et al. 2017) with the 0-1 coding: targets 1 for real, 0 for fake."""
+
+    name = "least_squares"
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        real, fake = _logits(real_logits), _logits(fake_logits)
+        return 0.5 * _mean(tf.square(real - 1.0)) + 0.5 * _mean(tf.square(fake))
+
+    def generator_loss(self, fake_logits):
+        return 0.5 * _mean(tf.square(_logits(fake_logits) - 1.0))
+
+
+class Hinge(Objective):
+    """The hinge loss of geometric GAN / SAGAN / BigGAN."""
+
+    name = "hinge"
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        return _mean(tf.nn.relu(1.0 - _logits(real_logits))) + _mean(
+            tf.nn.relu(1.0 + _logits(fake_logits))
+        )
+
+    def generator_loss(self, fake_logits):
+        return -_mean(_logits(fake_logits))
+
+
+# f-GAN (Nowozin et al. 2016, Table 2). For each divergence: the output activation
+# g_f(v), and f*(g_f(v)), the Fenchel conjugate composed with it, simplified so that it
+# is stable on logits (e.g. for "gan", f*(g_f(v)) = -log(1 - sigmoid(v)) = softplus(v)).
+_FGAN = {
+    "kl": (lambda v: v, lambda v: safe_exp(v - 1.0)),
+    "reverse_kl": (lambda v: -safe_exp(-v), lambda v: v - 1.0),
+    "pearson": (lambda v: v, lambda v: 0.25 * tf.square(v) + v),
+    "neyman": (lambda v: 1.0 - safe_exp(-v), lambda v: 2.0 - 2.0 * safe_exp(-0.5 * v)),
+    "squared_hellinger": (lambda v: 1.0 - safe_exp(-v), lambda v: safe_exp(v) - 1.0),
+    "jensen_shannon": (
+        lambda v: LOG2 - tf.nn.softplus(-v),
+        lambda v: tf.nn.softplus(v) - LOG2,
+    ),
+    "gan": (lambda v: -tf.nn.softplus(-v), lambda v: tf.nn.softplus(v)),
+    "total_variation": (lambda v: 0.5 * tf.tanh(v), lambda v: 0.5 * tf.tanh(v)),
+}
+
+
+class FGAN(Objective):
+    """f-GAN with one of Nowozin et al.'s divergences.
+
+    The critic's logit V is mapped through the output activation g_f. The critic
+    maximises E_P[g_f(V)] - E_Q[f*(g_f(V))], so its loss is the negative; the
+    generator minimises -E_Q[g_f(V)] (the paper's alternative, non-saturating form).
+    """
+
+    def __init__(self, divergence):
+        if divergence not in _FGAN:
+            raise ValueError(
+                f"FGAN(divergence={divergence!r}) is unknown; "
+                f"use one of {', '.join(sorted(_FGAN))}."
+            )
+        self.divergence = divergence
+        self.name = f"fgan_{divergence}"
+        self._activation, self._conjugate = _FGAN[divergence]
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        real, fake = _logits(real_logits), _logits(fake_logits)
+        return _mean(self._conjugate(fake)) - _mean(self._activation(real))
+
+    def generator_loss(self, fake_logits):
+        return -_mean(self._activation(_logits(fake_logits)))
+
+
+DIVERGENCES = tuple(_FGAN)
+
+_REGISTRY = {
+    cls.name: cls
+    for cls in (Minimax, NonSaturating, MaximumLikelihood, Wasserstein, LeastSquares, Hinge)
+}
+_REGISTRY.update({f"fgan_{d}": (lambda d=d: FGAN(d)) for d in _FGAN})
+
+
+def names():
+    """The names ``get`` accepts."""
+    return tuple(_REGISTRY)
+
+
+def register(cls):
+    """Class decorator: make a user's ``Objective`` subclass known to ``get`` by its ``name``.
+
+    A registered objective round-trips through ``gan.save`` and ``keras.models.load_model``.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Objective) and isinstance(cls.name, str)):
+        raise ValueError("register takes an Objective subclass with a string `name`.")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def get(identifier):
+    """An objective from its name, or the objective itself when given one."""
+    if isinstance(identifier, Objective):
+        return identifier
+    if isinstance(identifier, str) and identifier in _REGISTRY:
+        return _REGISTRY[identifier]()
+    raise ValueError(
+        f"loss={identifier!r} is not an objective; pass one of {', '.join(names())}, "
+        "or an instance of tfgan_lite.losses.Objective."
+    )
