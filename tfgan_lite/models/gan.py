@@ -94,7 +94,16 @@ class GAN(keras.Model):
         self.gradient_penalty = float(gradient_penalty)
         self.clip_weights = None if clip_weights is None else float(clip_weights)
         self.seed = int(np.random.randint(2**31 - 1)) if seed is None else int(seed)
-        self.seed_generator = keras.random.SeedGenerator(self.seed)
+        # Counts the steps that drew noise; saved with the model, so a loaded model
+        # goes on with the noise it would have drawn.
+        self.noise_step = self.add_weight(
+            shape=(),
+            dtype="int64",
+            initializer="zeros",
+            trainable=False,
+            name="noise_step",
+            aggregation="only_first_replica",
+        )
         self.generator_optimizer = None
         self.discriminator_optimizer = None
         self._trackers = {
@@ -310,7 +319,9 @@ class GAN(keras.Model):
 
     def _step_seed(self):
         """A fresh stateless seed for this step, different on every replica."""
-        seed = tf.cast(self.seed_generator.next(), tf.int32)
+        step = self.noise_step.value
+        self.noise_step.assign_add(1)
+        seed = tf.cast(tf.stack([self.seed, step]), tf.int32)
         replica = tf.distribute.get_replica_context()
         replica_id = 0 if replica is None else replica.replica_id_in_sync_group
         return tf.random.experimental.stateless_fold_in(seed, replica_id)

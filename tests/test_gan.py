@@ -1,0 +1,334 @@
+"""The GAN model: Algorithm 1, freezing, the optimal discriminator, saving, bad inputs."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import tfgan_lite as tfgan
+from tfgan_lite.networks import mlp, mlp_gan
+
+
+def make_gan(latent_dim=4, data_dim=2, hidden=(16,), **kwargs):
+    generator, discriminator = mlp_gan(latent_dim, data_dim, hidden)
+    kwargs.setdefault("seed", 0)
+    return tfgan.GAN(generator, discriminator, latent_dim=latent_dim, **kwargs)
+
+
+def ring_data(n=512, seed=0):
+    return np.asarray(tfgan.data.toy("ring8").sample(n, seed=(seed, 0)))
+
+
+def weights(model):
+    return [np.array(v) for v in model.weights]
+
+
+# ----------------------------------------------------------------- training
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_fit_reports_losses_and_discriminator_outputs(jit_compile):
+    gan = make_gan()
+    gan.compile(jit_compile=jit_compile)
+    history = gan.fit(ring_data(), epochs=2, batch_size=64, verbose=0)
+    for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+        assert len(history.history[key]) == 2
+        assert np.all(np.isfinite(history.history[key]))
+    assert 0 < history.history["d_real"][-1] < 1 and 0 < history.history["d_fake"][-1] < 1
+    # Under the non-saturating objective, d_loss is the cross-entropy: at chance it is
+    # 2 log 2; after a little training it must be in a sane range around that.
+    assert 0.5 < history.history["d_loss"][-1] < 3.0
+
+
+@pytest.mark.parametrize("loss", tfgan.losses.names())
+def test_every_objective_trains_and_stays_finite(loss):
+    gan = make_gan(loss=loss)
+    gan.compile()
+    before = weights(gan.generator)
+    history = gan.fit(ring_data(256), epochs=1, batch_size=64, verbose=0)
+    assert all(np.isfinite(v[-1]) for v in history.history.values())
+    assert any(not np.allclose(a, b) for a, b in zip(before, weights(gan.generator), strict=True))
+
+
+def test_dataset_of_pairs_is_accepted_and_labels_ignored():
+    x = ring_data(256)
+    dataset = tf.data.Dataset.from_tensor_slices((x, np.zeros(len(x)))).batch(64)
+    gan = make_gan()
+    gan.compile()
+    history = gan.fit(dataset, epochs=1, verbose=0)
+    assert np.isfinite(history.history["g_loss"][-1])
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_k_discriminator_steps_per_generator_step(k):
+    gan = make_gan(discriminator_steps=k)
+    gan.compile()
+    gan.fit(ring_data(64 * k * 5), epochs=1, batch_size=64 * k, verbose=0)
+    assert int(gan.generator_optimizer.iterations) == 5
+    assert int(gan.discriminator_optimizer.iterations) == 5 * k
+
+
+class CountingGenerator(keras.Model):
+    """A generator that counts its forward passes (run eagerly to count per step)."""
+
+    def __init__(self):
+        super().__init__()
+        self.dense = keras.layers.Dense(2)
+        self.calls = 0
+
+    def call(self, z, training=False):
+        self.calls += 1
+        return self.dense(z)
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_generator_forward_pass_runs_k_times_not_k_plus_one(k):
+    generator = CountingGenerator()
+    gan = tfgan.GAN(generator, mlp(2, 1, (8,)), latent_dim=3, discriminator_steps=k, seed=0)
+    gan.compile(run_eagerly=True)
+    generator.calls = 0
+    gan.fit(ring_data(32 * k * 4), epochs=1, batch_size=32 * k, verbose=0)
+    assert generator.calls == 4 * k
+
+
+def test_subclassed_and_functional_networks():
+    inputs = keras.Input((4,))
+    functional_g = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Dense(8)(inputs)))
+    gan = tfgan.GAN(functional_g, mlp(2, 1, (8,)), latent_dim=4, seed=0)
+    gan.compile()
+    assert np.isfinite(gan.fit(ring_data(128), batch_size=64, verbose=0).history["d_loss"][-1])
+    gan = tfgan.GAN(CountingGenerator(), mlp(2, 1, (8,)), latent_dim=4, seed=0)
+    gan.compile()
+    assert np.isfinite(gan.fit(ring_data(128), batch_size=64, verbose=0).history["d_loss"][-1])
+
+
+def test_frozen_generator_keeps_its_weights_while_the_discriminator_trains():
+    gan = make_gan()
+    gan.generator.trainable = False
+    gan.compile()
+    g_before, d_before = weights(gan.generator), weights(gan.discriminator)
+    gan.fit(ring_data(256), epochs=1, batch_size=64, verbose=0)
+    for a, b in zip(g_before, weights(gan.generator), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert any(
+        not np.allclose(a, b) for a, b in zip(d_before, weights(gan.discriminator), strict=True)
+    )
+    assert int(gan.generator_optimizer.iterations) == 0
+
+
+def test_frozen_discriminator_keeps_its_weights_while_the_generator_trains():
+    gan = make_gan()
+    gan.discriminator.trainable = False
+    gan.compile()
+    g_before, d_before = weights(gan.generator), weights(gan.discriminator)
+    gan.fit(ring_data(256), epochs=1, batch_size=64, verbose=0)
+    for a, b in zip(d_before, weights(gan.discriminator), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert any(not np.allclose(a, b) for a, b in zip(g_before, weights(gan.generator), strict=True))
+
+
+def test_weight_clipping_bounds_every_discriminator_weight():
+    gan = make_gan(loss="wasserstein", clip_weights=0.01)
+    gan.compile(discriminator_optimizer=keras.optimizers.Adam(1e-2))
+    gan.fit(ring_data(256), epochs=2, batch_size=64, verbose=0)
+    values = np.concatenate([np.ravel(v) for v in weights(gan.discriminator)])
+    assert np.max(np.abs(values)) <= 0.01 + 1e-7
+    assert np.max(np.abs(values)) == pytest.approx(0.01)  # it really bites
+
+
+def test_gradient_penalty_is_reported_and_part_of_d_loss():
+    gan = make_gan(loss="wasserstein", gradient_penalty=10.0)
+    gan.compile()
+    history = gan.fit(ring_data(256), epochs=1, batch_size=64, verbose=0).history
+    assert history["gradient_penalty"][-1] > 0
+    plain = make_gan(loss="wasserstein")
+    assert "gradient_penalty" not in [m.name for m in plain.metrics]
+
+
+def test_evaluate_reports_the_same_metrics_without_training():
+    gan = make_gan()
+    gan.compile()
+    before = weights(gan.generator) + weights(gan.discriminator)
+    result = gan.evaluate(ring_data(128), batch_size=64, verbose=0, return_dict=True)
+    assert set(result) >= {"d_loss", "g_loss", "d_real", "d_fake"}
+    for a, b in zip(before, weights(gan.generator) + weights(gan.discriminator), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_generate_is_deterministic_for_a_seed():
+    gan = make_gan(latent_dim=4, data_dim=3)
+    a, b, c = gan.generate(100, seed=7), gan.generate(100, seed=7), gan.generate(100, seed=8)
+    assert a.shape == (100, 3) and isinstance(a, np.ndarray)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+    # In batches or in one go: the same samples.
+    np.testing.assert_allclose(gan.generate(100, seed=7, batch_size=30), a, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("prior", tfgan.priors.names())
+def test_generator_sees_its_prior(prior):
+    gan = make_gan(prior=prior)
+    z = np.asarray(gan.sample_latent(4000, seed=0))
+    if prior == "uniform":
+        assert z.min() >= -1 and z.max() <= 1 and z.std() == pytest.approx(1 / np.sqrt(3), rel=0.05)
+    elif prior == "truncated_normal":
+        assert np.abs(z).max() <= 2
+    else:
+        assert np.abs(z).max() > 2.5 and z.std() == pytest.approx(1, rel=0.05)
+
+
+# ----------------------------------------------------------------- theory
+
+
+def test_optimal_discriminator_theorem_on_1d_gaussians():
+    """A frozen G with p_g = N(1, 0.5^2), data N(0, 1): D -> p_data / (p_data + p_g)
+    (Goodfellow et al. 2014, Proposition 1) and V(G, D) -> 2 JSD - log 4 (Theorem 1)."""
+    keras.utils.set_random_seed(0)
+    generator = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    generator.set_weights([np.array([[0.5]], np.float32), np.array([1.0], np.float32)])
+    generator.trainable = False
+    discriminator = mlp(1, 1, (64, 64), activation="tanh")
+    gan = tfgan.GAN(generator, discriminator, latent_dim=1, loss="minimax", seed=0)
+    gan.compile(discriminator_optimizer=keras.optimizers.Adam(3e-3))
+    data = tfgan.data.toy_dataset("gaussian1d", batch_size=1024, seed=1)
+    gan.fit(data, steps_per_epoch=1500, epochs=1, verbose=0)
+
+    # Independent reference by quadrature on a fine grid.
+    x = np.linspace(-8, 9, 200001)
+    p = np.exp(-0.5 * x**2) / np.sqrt(2 * np.pi)
+    q = np.exp(-0.5 * ((x - 1) / 0.5) ** 2) / (0.5 * np.sqrt(2 * np.pi))
+    m = 0.5 * (p + q)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        integrand = 0.5 * np.nan_to_num(p * np.log(p / m)) + 0.5 * np.nan_to_num(q * np.log(q / m))
+    jsd = np.trapezoid(integrand, x)
+
+    grid = np.linspace(-1.5, 2.0, 71)[:, None].astype(np.float32)
+    d_star = np.interp(grid[:, 0], x, p / (p + q))
+    d_trained = 1 / (1 + np.exp(-np.asarray(discriminator(grid)).ravel()))
+    assert np.max(np.abs(d_trained - d_star)) < 0.05
+
+    real = np.random.default_rng(0).normal(size=(200000, 1)).astype(np.float32)
+    fake = gan.generate(200000, seed=3)
+    value = tfgan.eval.value_function(
+        lambda v: discriminator.predict(v, 8192, verbose=0), real, fake
+    )
+    assert value == pytest.approx(2 * jsd - np.log(4), abs=0.01)
+
+
+def test_short_ring8_run_covers_the_modes():
+    keras.utils.set_random_seed(1)
+    generator, discriminator = mlp_gan(16, 2, (128, 128))
+    gan = tfgan.GAN(generator, discriminator, latent_dim=16, seed=1)
+    gan.compile(
+        generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+        discriminator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+        steps_per_execution=50,
+    )
+    gan.fit(tfgan.data.toy_dataset("ring8", 256, seed=1), steps_per_epoch=5000, verbose=0)
+    coverage = tfgan.eval.mode_coverage(gan.generate(2500, seed=0), tfgan.data.toy("ring8"))
+    assert coverage["modes"] >= 7
+    assert coverage["high_quality"] >= 0.5
+    assert coverage["reverse_kl"] < 0.3
+
+
+# ----------------------------------------------------------------- saving
+
+
+def test_keras_round_trip_keeps_weights_optimizers_and_goes_on_training(tmp_path):
+    gan = make_gan(loss="hinge", discriminator_steps=2, gradient_penalty=1.0, prior="uniform")
+    gan.compile(
+        generator_optimizer=keras.optimizers.Adam(1e-3),
+        discriminator_optimizer=keras.optimizers.RMSprop(5e-4),
+    )
+    data = ring_data(512)
+    gan.fit(data, epochs=1, batch_size=128, shuffle=False, verbose=0)
+    path = str(tmp_path / "gan.keras")
+    gan.save(path)
+    loaded = keras.models.load_model(path)
+
+    assert isinstance(loaded, tfgan.GAN)
+    assert loaded.objective.name == "hinge" and loaded.discriminator_steps == 2
+    assert loaded.gradient_penalty == 1.0 and loaded.prior.name == "uniform"
+    for a, b in zip(gan.weights, loaded.weights, strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert isinstance(loaded.discriminator_optimizer, keras.optimizers.RMSprop)
+    for a, b in zip(
+        gan.generator_optimizer.variables + gan.discriminator_optimizer.variables,
+        loaded.generator_optimizer.variables + loaded.discriminator_optimizer.variables,
+        strict=True,
+    ):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert int(loaded.discriminator_optimizer.iterations) == 8
+    np.testing.assert_array_equal(gan.generate(10, seed=1), loaded.generate(10, seed=1))
+
+    # Both go on from the same state: the same noise, the same updates.
+    gan.fit(data, epochs=1, batch_size=128, shuffle=False, verbose=0)
+    loaded.fit(data, epochs=1, batch_size=128, shuffle=False, verbose=0)
+    for a, b in zip(gan.weights, loaded.weights, strict=True):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+
+
+def test_saving_an_unregistered_objective_says_how_to_fix_it(tmp_path):
+    class Mine(tfgan.losses.NonSaturating):
+        name = "mine"
+
+    gan = make_gan(loss=Mine())
+    with pytest.raises(ValueError, match="register"):
+        gan.save(str(tmp_path / "gan.keras"))
+
+
+# ----------------------------------------------------------------- bad input
+
+
+def test_bad_arguments_are_caught_before_training():
+    generator, discriminator = mlp_gan(4, 2, (8,))
+    cases = [
+        (dict(loss="nope"), "loss='nope'.*non_saturating"),
+        (dict(prior="cauchy"), "prior='cauchy'.*normal"),
+        (dict(discriminator_steps=0), "discriminator_steps"),
+        (dict(gradient_penalty=-1.0), "gradient_penalty"),
+        (dict(clip_weights=0.0), "clip_weights"),
+        (dict(latent_dim=7), "latent_dim=7"),
+        (dict(latent_dim=0), "latent_dim"),
+    ]
+    for kwargs, message in cases:
+        kwargs = {"latent_dim": 4, **kwargs}
+        with pytest.raises(ValueError, match=message):
+            tfgan.GAN(generator, discriminator, **kwargs)
+
+
+def test_generator_output_that_does_not_fit_the_discriminator():
+    with pytest.raises(ValueError, match=r"discriminator cannot take the generator's samples"):
+        tfgan.GAN(mlp(4, 3, (8,)), mlp(2, 1, (8,)), latent_dim=4)
+
+
+def test_discriminator_must_return_one_logit_per_example():
+    with pytest.raises(ValueError, match=r"one logit per example.*\(10\)"):
+        tfgan.GAN(mlp(4, 2, (8,)), mlp(2, 10, (8,)), latent_dim=4)
+    sigmoid = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    with pytest.raises(ValueError, match="sigmoid"):
+        tfgan.GAN(mlp(4, 2, (8,)), sigmoid, latent_dim=4)
+
+
+def test_data_that_does_not_fit_and_fit_before_compile():
+    gan = make_gan()
+    with pytest.raises(ValueError, match="compile"):
+        gan.fit(ring_data(64), batch_size=32)
+    gan.compile()
+    with pytest.raises(ValueError, match=r"x holds examples of shape \(3\).*\(2\)"):
+        gan.fit(np.zeros((64, 3), np.float32), batch_size=32)
+    dataset = tf.data.Dataset.from_tensor_slices(np.zeros((64, 2, 2), np.float32)).batch(8)
+    with pytest.raises(ValueError, match=r"x holds examples of shape \(2, 2\)"):
+        gan.fit(dataset)
+    k3 = make_gan(discriminator_steps=3)
+    k3.compile()
+    with pytest.raises(ValueError, match="batch_size=2 is smaller than discriminator_steps=3"):
+        k3.fit(ring_data(64), batch_size=2)
+    assert int(k3.discriminator_optimizer.iterations) == 0
+
+
+def test_one_optimizer_for_both_networks_is_refused():
+    gan = make_gan()
+    adam = keras.optimizers.Adam()
+    with pytest.raises(ValueError, match="two instances"):
+        gan.compile(generator_optimizer=adam, discriminator_optimizer=adam)
