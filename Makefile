@@ -13,14 +13,14 @@ $(VENV)/.installed: pyproject.toml setup.cfg
 	touch $@
 
 demo: $(VENV)/.installed
-	$(PY) examples/train.py --output_dir=$(OUT)
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) examples/train.py --output_dir=$(OUT)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 test: lint
-	$(PY) -m pytest -q
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest -q
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
