@@ -410,9 +410,9 @@ class GAN(keras.Model):
     def test_step(self, data):
         """The losses and D's mean outputs on a batch, without updating anything."""
         real, condition = self._unpack(data)
-        fake = self._generate(
-            self._sample_z(tf.shape(real)[0], self._step_seed()), condition, training=False
-        )
+        # Noise from the current state without advancing it: evaluation changes nothing.
+        seed = tf.cast(tf.stack([self.seed, -1 - self.noise_step.value]), tf.int32)
+        fake = self._generate(self._sample_z(tf.shape(real)[0], seed), condition, training=False)
         real_logits = self._discriminate(real, condition, training=False)
         fake_logits = self._discriminate(fake, condition, training=False)
         d_loss = self._discriminator_loss(real_logits, fake_logits, real, condition)
