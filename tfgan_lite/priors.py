@@ -2,8 +2,9 @@
 
 ``get("normal" | "uniform" | "truncated_normal" | tfd.Distribution, latent_dim)``
 returns a distribution whose ``event_shape`` is ``[latent_dim]``. Sampling takes a
-stateless seed (a pair of integers or an int tensor of shape [2]), so that the same
-seed gives the same z inside and outside a compiled train step.
+stateless seed (a pair of integers or an int32 tensor of shape [2]): the same seed gives
+the same z, eagerly and in a ``tf.function`` (XLA-compiled code draws other numbers for
+the same seed, a property of TensorFlow's stateless kernels).
 """
 
 import tensorflow as tf

@@ -139,7 +139,7 @@ def optimal_discriminator(p_data, p_g):
     p_data, p_g = _density(p_data), _density(p_g)
 
     def d_star(x):
-        x = np.asarray(x, np.float32)
+        x = np.asarray(x, np.float32).reshape(len(x), -1)  # (n,) for a 1-D density
         return 1.0 / (1.0 + np.exp(_log_probs(p_g, x) - _log_probs(p_data, x)))
 
     return d_star
