@@ -1,8 +1,19 @@
 """tfgan_lite: generative adversarial networks for TensorFlow 2.21 and Keras 3."""
 
 from tfgan_lite import data, eval, losses, networks, penalties, priors
-from tfgan_lite.models import GAN
+from tfgan_lite.models import GAN, ConditionalGAN, SemiSupervisedGAN, UnrolledGAN
 
 __version__ = "0.1.0"
 
-__all__ = ["GAN", "data", "eval", "losses", "networks", "penalties", "priors"]
+__all__ = [
+    "GAN",
+    "ConditionalGAN",
+    "SemiSupervisedGAN",
+    "UnrolledGAN",
+    "data",
+    "eval",
+    "losses",
+    "networks",
+    "penalties",
+    "priors",
+]

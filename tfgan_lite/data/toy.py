@@ -80,25 +80,48 @@ def toy(name):
     return _TOYS[name]()
 
 
-def toy_dataset(distribution, batch_size, num_examples=None, seed=0):
+def sample_labeled(distribution, n, seed):
+    """n draws from a Gaussian mixture with the index of the component each came from.
+
+    Returns ``(x, labels)``: x of shape (n, d), labels int32 of shape (n,). ``seed`` is a
+    stateless seed (a pair of ints or an int tensor of shape [2]).
+    """
+    seeds = tf.random.experimental.stateless_split(tf.cast(seed, tf.int32), 2)
+    labels = tf.cast(distribution.mixture_distribution.sample(n, seed=seeds[0]), tf.int32)
+    components = distribution.components_distribution
+    noise = tf.random.stateless_normal(
+        [n, distribution.event_shape[0]], seed=seeds[1], dtype=components.dtype
+    )
+    x = tf.gather(components.mean(), labels) + tf.gather(components.stddev(), labels) * noise
+    return x, labels
+
+
+def toy_dataset(distribution, batch_size, num_examples=None, seed=0, labels=False):
     """A tf.data pipeline of batches drawn from a toy density (a name or a distribution).
 
     With ``num_examples=None`` every batch is a fresh draw, an endless stream (give ``fit``
     ``steps_per_epoch``); with a number, a fixed sample of that size, shuffled each epoch.
+    With ``labels=True`` the elements are ``(x, mode index)`` pairs, for conditional GANs.
     Deterministic for a seed.
     """
     if isinstance(distribution, str):
         distribution = toy(distribution)
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+
+    def draw(n, draw_seed):
+        if labels:
+            return sample_labeled(distribution, n, draw_seed)
+        return distribution.sample(n, seed=draw_seed)
+
     if num_examples is None:
         dataset = tf.data.Dataset.counter().map(
-            lambda i: distribution.sample(batch_size, seed=tf.cast(tf.stack([seed, i]), tf.int32)),
+            lambda i: draw(batch_size, tf.cast(tf.stack([seed, i]), tf.int32)),
             num_parallel_calls=tf.data.AUTOTUNE,
             deterministic=True,
         )
     else:
-        examples = distribution.sample(num_examples, seed=(seed, 0))
+        examples = draw(num_examples, (seed, 0))
         dataset = (
             tf.data.Dataset.from_tensor_slices(examples)
             .shuffle(num_examples, seed=seed, reshuffle_each_iteration=True)

@@ -1,5 +1,8 @@
-"""The GAN model and its variants."""
+"""The GAN model and its variants, each a thin subclass over GAN's hooks."""
 
+from tfgan_lite.models.conditional import ConditionalGAN
 from tfgan_lite.models.gan import GAN
+from tfgan_lite.models.semi_supervised import SemiSupervisedGAN
+from tfgan_lite.models.unrolled import UnrolledGAN
 
-__all__ = ["GAN"]
+__all__ = ["GAN", "ConditionalGAN", "SemiSupervisedGAN", "UnrolledGAN"]

@@ -5,10 +5,14 @@ the discriminator, then one update of the generator, each network with its own
 optimizer. The variants (conditional, semi-supervised, unrolled) override the small
 hooks below, never the step itself:
 
-* ``_unpack(data)``: the real batch and its condition (labels), from what ``fit`` feeds;
+* ``_unpack(data, seed, training)``: the real batch and its condition (labels, or any
+  nest of tensors with a leading batch axis), from what ``fit`` or ``evaluate`` feeds;
 * ``_generate(z, condition, training)`` and ``_discriminate(x, condition, training)``;
-* ``_discriminator_loss(real_logits, fake_logits, real, condition)``;
-* ``_generator_loss(fake, condition)``.
+* ``_gan_logits(output)``: the real-vs-fake logit from the discriminator's output;
+* ``_discriminator_loss(real_output, fake_output, real, condition)``: the loss and a dict
+  of extra metrics (named in ``_metric_names``);
+* ``_generator_loss(fake, real, condition)``;
+* ``_check_data(x, y, batch_size)``: what ``fit`` refuses before the first step.
 """
 
 import keras
@@ -20,6 +24,11 @@ from tfgan_lite import losses, penalties, priors
 
 def _default_optimizer():
     return keras.optimizers.Adam(2e-4, beta_1=0.5)
+
+
+def _rows(structure, rows):
+    """The rows ``rows`` (a slice) of every tensor in a nest; None stays None."""
+    return tf.nest.map_structure(lambda t: None if t is None else t[rows], structure)
 
 
 def _shape_str(shape):
@@ -106,16 +115,16 @@ class GAN(keras.Model):
         )
         self.generator_optimizer = None
         self.discriminator_optimizer = None
-        self._trackers = {
-            name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "d_real", "d_fake")
-        }
-        if self.gradient_penalty:
-            self._trackers["gradient_penalty"] = keras.metrics.Mean(name="gradient_penalty")
+        self._trackers = {name: keras.metrics.Mean(name=name) for name in self._metric_names()}
         self.sample_shape = self._check_networks()
         self.built = True
 
     # ----------------------------------------------------------------- hooks
-    def _unpack(self, data):
+    def _metric_names(self):
+        names = ["d_loss", "g_loss", "d_real", "d_fake"]
+        return names + ["gradient_penalty"] if self.gradient_penalty else names
+
+    def _unpack(self, data, seed, training):
         """The real batch from what fit feeds: x, or (x, y[, w]) whose y is ignored."""
         if isinstance(data, tuple | list):
             data = data[0]
@@ -127,11 +136,18 @@ class GAN(keras.Model):
     def _discriminate(self, x, condition, training):
         return self.discriminator(x, training=training)
 
-    def _discriminator_loss(self, real_logits, fake_logits, real, condition):
-        return self.objective.discriminator_loss(real_logits, fake_logits)
+    def _gan_logits(self, output):
+        return output
 
-    def _generator_loss(self, fake, condition):
-        return self.objective.generator_loss(self._discriminate(fake, condition, training=True))
+    def _discriminator_loss(self, real_output, fake_output, real, condition):
+        loss = self.objective.discriminator_loss(
+            self._gan_logits(real_output), self._gan_logits(fake_output)
+        )
+        return loss, {}
+
+    def _generator_loss(self, fake, real, condition):
+        fake_output = self._discriminate(fake, condition, training=True)
+        return self.objective.generator_loss(self._gan_logits(fake_output))
 
     def _probe_condition(self, n):
         return None
@@ -171,21 +187,26 @@ class GAN(keras.Model):
                 f"{_shape_str(sample_shape)}: {error}\nMake the discriminator's input shape "
                 f"{_shape_str(sample_shape)}, or change the generator's output to the data's shape."
             ) from error
-        if tuple(logits.shape) not in ((2,), (2, 1)):
-            raise ValueError(
-                f"discriminator must return one logit per example, shape (batch, 1) or (batch,), "
-                f"but returns {_shape_str(logits.shape[1:])} per example; end it with "
-                "keras.layers.Dense(1) and no activation."
-            )
+        self._check_discriminator_output(tuple(logits.shape[1:]))
         last = getattr(self.discriminator, "layers", [None])[-1:]
-        if last and getattr(last[0], "activation", None) is keras.activations.sigmoid:
+        activation = getattr(last[0], "activation", None) if last else None
+        if activation in (keras.activations.sigmoid, keras.activations.softmax):
             raise ValueError(
-                "discriminator ends in a sigmoid, but tfgan_lite's objectives take logits "
-                "(D(x) = sigmoid(logit) is applied inside the losses); remove the activation."
+                f"discriminator ends in a {activation.__name__}, but tfgan_lite's objectives "
+                "take logits (D(x) = sigmoid(logit) is applied inside the losses); remove the "
+                "activation."
             )
         return sample_shape
 
-    def _check_data(self, x, batch_size):
+    def _check_discriminator_output(self, shape):
+        if shape not in ((), (1,)):
+            raise ValueError(
+                f"discriminator must return one logit per example, shape (batch, 1) or (batch,), "
+                f"but returns {_shape_str(shape)} per example; end it with "
+                "keras.layers.Dense(1) and no activation."
+            )
+
+    def _check_data(self, x, y, batch_size):
         if isinstance(x, tf.data.Dataset):
             spec = x.element_spec
             spec = spec[0] if isinstance(spec, tuple | list) else spec
@@ -307,7 +328,7 @@ class GAN(keras.Model):
                 "discriminator_optimizer=...) first."
             )
         self._require_prior()
-        self._check_data(x, batch_size)
+        self._check_data(x, y, batch_size)
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)  # a dataset shuffles itself
         return super().fit(x, y, batch_size=batch_size, **kwargs)
@@ -330,16 +351,16 @@ class GAN(keras.Model):
         return tf.cast(self._prior.sample(n, seed=seed), self.compute_dtype)
 
     def _discriminator_update(self, real, fake, condition, seed, scale):
-        """One discriminator step; returns its loss (with penalty), logits and penalty."""
+        """One discriminator step; returns its metrics: d_loss (with the penalty), ...."""
         variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
-            real_logits = self._discriminate(real, condition, training=True)
-            fake_logits = self._discriminate(fake, condition, training=True)
-            loss = self._discriminator_loss(real_logits, fake_logits, real, condition)
+            real_output = self._discriminate(real, condition, training=True)
+            fake_output = self._discriminate(fake, condition, training=True)
+            loss, metrics = self._discriminator_loss(real_output, fake_output, real, condition)
             penalty = tf.zeros([])
             if self.gradient_penalty:
                 penalty = penalties.gradient_penalty(
-                    lambda x: self._discriminate(x, condition, training=True),
+                    lambda x: self._gan_logits(self._discriminate(x, condition, training=True)),
                     real,
                     fake,
                     seed,
@@ -352,18 +373,31 @@ class GAN(keras.Model):
             self.discriminator_optimizer.apply(grads, variables)
             if self.clip_weights is not None:
                 penalties.clip_weights(variables, self.clip_weights)
-        return loss, real_logits, fake_logits, penalty
+        return self._gan_metrics(loss, real_output, fake_output, penalty, metrics)
+
+    def _gan_metrics(self, d_loss, real_output, fake_output, penalty, extra):
+        def mean_d(output):
+            return tf.reduce_mean(tf.sigmoid(tf.cast(self._gan_logits(output), tf.float32)))
+
+        return {
+            "d_loss": d_loss,
+            "d_real": mean_d(real_output),
+            "d_fake": mean_d(fake_output),
+            "gradient_penalty": penalty,
+            **extra,
+        }
 
     def train_step(self, data):
-        real, condition = self._unpack(data)
+        seed = self._step_seed()
+        data_seed = tf.random.experimental.stateless_fold_in(seed, 2**20)
+        real, condition = self._unpack(data, data_seed, training=True)
         k = self.discriminator_steps
         m = tf.shape(real)[0] // k
         strategy = tf.distribute.get_strategy()
         scale = 1.0 / strategy.num_replicas_in_sync
-        seed = self._step_seed()
 
         def minibatch(t, i):
-            return None if t is None else t[i * m : (i + 1) * m]
+            return _rows(t, slice(i * m, (i + 1) * m))
 
         def d_step(i, fake):
             return self._discriminator_update(
@@ -386,38 +420,36 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             fake = self._generate(noise(k - 1), condition_k, training=True)
             with tape.stop_recording():
-                d_loss, real_logits, fake_logits, penalty = d_step(k - 1, tf.stop_gradient(fake))
-            g_loss = self._generator_loss(fake, condition_k)
+                metrics = d_step(k - 1, tf.stop_gradient(fake))
+            g_loss = self._generator_loss(fake, minibatch(real, k - 1), condition_k)
             scaled = self.generator_optimizer.scale_loss(g_loss * scale)
         variables = self.generator.trainable_variables
         if variables:
             grads = tape.gradient(scaled, variables)
             self.generator_optimizer.apply(grads, variables)
-        return self._update_metrics(d_loss, g_loss, real_logits, fake_logits, penalty)
+        return self._update_metrics({**metrics, "g_loss": g_loss}, tf.shape(real)[0])
 
-    def _update_metrics(self, d_loss, g_loss, real_logits, fake_logits, penalty):
-        values = {
-            "d_loss": d_loss,
-            "g_loss": g_loss,
-            "d_real": tf.reduce_mean(tf.sigmoid(tf.cast(real_logits, tf.float32))),
-            "d_fake": tf.reduce_mean(tf.sigmoid(tf.cast(fake_logits, tf.float32))),
-            "gradient_penalty": penalty,
-        }
+    def _update_metrics(self, values, batch_size):
+        """Updates the trackers, each value weighted by the batch size, or by the weight
+        given with it as a ``(value, weight)`` pair, so that epoch means are exact."""
         for name, tracker in self._trackers.items():
-            tracker.update_state(values[name])
+            value = values[name]
+            value, weight = value if isinstance(value, tuple) else (value, batch_size)
+            tracker.update_state(value, sample_weight=tf.cast(weight, tf.float32))
         return {name: tracker.result() for name, tracker in self._trackers.items()}
 
     def test_step(self, data):
         """The losses and D's mean outputs on a batch, without updating anything."""
-        real, condition = self._unpack(data)
         # Noise from the current state without advancing it: evaluation changes nothing.
         seed = tf.cast(tf.stack([self.seed, -1 - self.noise_step.value]), tf.int32)
+        real, condition = self._unpack(data, seed, training=False)
         fake = self._generate(self._sample_z(tf.shape(real)[0], seed), condition, training=False)
-        real_logits = self._discriminate(real, condition, training=False)
-        fake_logits = self._discriminate(fake, condition, training=False)
-        d_loss = self._discriminator_loss(real_logits, fake_logits, real, condition)
-        g_loss = self.objective.generator_loss(fake_logits)
-        return self._update_metrics(d_loss, g_loss, real_logits, fake_logits, tf.zeros([]))
+        real_output = self._discriminate(real, condition, training=False)
+        fake_output = self._discriminate(fake, condition, training=False)
+        d_loss, extra = self._discriminator_loss(real_output, fake_output, real, condition)
+        g_loss = self.objective.generator_loss(self._gan_logits(fake_output))
+        metrics = self._gan_metrics(d_loss, real_output, fake_output, tf.zeros([]), extra)
+        return self._update_metrics({**metrics, "g_loss": g_loss}, tf.shape(real)[0])
 
     def call(self, inputs, training=False):
         """Samples from latent vectors: ``gan(z)`` is ``gan.generator(z)``."""
@@ -425,15 +457,18 @@ class GAN(keras.Model):
 
     def generate(self, n, seed=None, batch_size=1024):
         """n samples as a NumPy array; the same seed gives the same samples."""
+        return self._generate_batches(n, None, seed, batch_size)
+
+    def _generate_batches(self, n, condition, seed, batch_size):
         if seed is None:
             seed = int(np.random.randint(2**31 - 1))
         z = self.sample_latent(n, seed)
-        return np.concatenate(
-            [
-                np.asarray(self._generate(z[i : i + batch_size], None, training=False))
-                for i in range(0, n, batch_size)
-            ]
-        )
+        batches = []
+        for start in range(0, n, batch_size):
+            rows = slice(start, start + batch_size)
+            fake = self._generate(z[rows], _rows(condition, rows), training=False)
+            batches.append(np.asarray(fake))
+        return np.concatenate(batches)
 
     # ----------------------------------------------------------------- saving
     def get_config(self):
@@ -459,6 +494,7 @@ class GAN(keras.Model):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        for key in ("generator", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(config[key], custom_objects)
+        for key in ("generator", "discriminator", "classifier"):
+            if key in config:
+                config[key] = keras.saving.deserialize_keras_object(config[key], custom_objects)
         return cls(**config)

@@ -1,0 +1,255 @@
+"""``SemiSupervisedGAN`` (Salimans et al. 2016): a K-class classifier as discriminator.
+
+The classifier returns K logits l_k. A (K+1)-th "fake" class has its logit fixed at 0,
+so D(x) = Z(x) / (Z(x) + 1) with Z = sum_k exp(l_k): the real-vs-fake logit is
+logsumexp_k(l_k), and every objective of ``tfgan_lite.losses`` applies to it unchanged.
+The discriminator's loss is the supervised cross-entropy on the labeled examples plus
+the unsupervised real/fake loss on all. The generator is trained by feature matching by
+default: || E_real f(x) - E_fake f(G(z)) ||^2 on an intermediate layer f of the classifier.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_lite.models.gan import GAN, _shape_str
+
+GENERATOR_OBJECTIVES = ("feature_matching", "standard")
+
+
+class _FeatureTap:
+    """Records a layer's input (or output) whenever the classifier calls it."""
+
+    def __init__(self, layer, take_input):
+        self.value = None
+        call = layer.call
+
+        def tapped(*args, **kwargs):
+            output = call(*args, **kwargs)
+            self.value = args[0] if take_input else output
+            return output
+
+        layer.call = tapped
+
+
+@keras.saving.register_keras_serializable(package="tfgan_lite")
+class SemiSupervisedGAN(GAN):
+    """A GAN whose discriminator is a K-class classifier of the real data.
+
+    Args:
+        generator: from z to samples, as for ``GAN``.
+        classifier: from samples to K logits, shape ``(batch, num_classes)``; no softmax.
+        num_classes: K.
+        latent_dim: the size of z.
+        feature_layer: the classifier layer whose activations feature matching compares,
+            by name or index (its output); None takes the input of the classifier's last
+            layer, for Sequential, functional and subclassed classifiers alike.
+        generator_objective: ``"feature_matching"`` (the paper's best classifier) or
+            ``"standard"`` (the ``loss`` objective's generator loss on logsumexp logits).
+        supervised_weight: the weight of the supervised cross-entropy.
+        **kwargs: ``GAN``'s (``loss`` is the unsupervised objective, non-saturating by
+            default; ``discriminator_steps``, penalties, ``prior``, ``seed``).
+
+    ``fit(x, y)`` takes labels with ``y == -1`` marking unlabeled examples. With array
+    inputs every step also draws a batch of labeled examples of its own, as the paper's
+    code does, so the supervised term sees labels at every step however few there are;
+    with a dataset of ``(x, y)`` the labels inside each batch are used, unless
+    ``fit(..., labeled_data=(x_labeled, y_labeled))`` gives a labeled set to draw from.
+    ``classify(x)`` returns class ids; ``evaluate(x, y)`` reports ``accuracy``.
+    """
+
+    def __init__(
+        self,
+        generator,
+        classifier,
+        num_classes,
+        latent_dim,
+        feature_layer=None,
+        generator_objective="feature_matching",
+        supervised_weight=1.0,
+        **kwargs,
+    ):
+        if not isinstance(num_classes, int | np.integer) or num_classes < 2:
+            raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}.")
+        if generator_objective not in GENERATOR_OBJECTIVES:
+            raise ValueError(
+                f"generator_objective={generator_objective!r} is unknown; use one of "
+                f"{', '.join(GENERATOR_OBJECTIVES)}."
+            )
+        self.num_classes = int(num_classes)
+        self.feature_layer = feature_layer
+        self.generator_objective = generator_objective
+        self.supervised_weight = float(supervised_weight)
+        self._labeled = None
+        super().__init__(generator, classifier, latent_dim, **kwargs)
+        self._tap = self._make_tap(feature_layer)
+
+    @property
+    def classifier(self):
+        """The K-class classifier (the discriminator)."""
+        return self.discriminator
+
+    def _make_tap(self, feature_layer):
+        layers = getattr(self.discriminator, "layers", [])
+        if feature_layer is None:
+            if not layers:
+                raise ValueError("feature_layer: the classifier has no layers to match.")
+            return _FeatureTap(layers[-1], take_input=True)
+        try:
+            if isinstance(feature_layer, int | np.integer):
+                layer = layers[feature_layer]
+            else:
+                layer = self.discriminator.get_layer(feature_layer)
+        except (IndexError, ValueError) as error:
+            names = [layer.name for layer in layers]
+            raise ValueError(
+                f"feature_layer={feature_layer!r} is not a layer of the classifier; use an "
+                f"index below {len(layers)} or one of {names}."
+            ) from error
+        return _FeatureTap(layer, take_input=False)
+
+    def _features(self, x, training):
+        self._tap.value = None
+        self.discriminator(x, training=training)
+        if self._tap.value is None:
+            raise ValueError(
+                f"feature_layer={self.feature_layer!r} was not called by the classifier's "
+                "forward pass; pick a layer that call() uses."
+            )
+        features = tf.cast(self._tap.value, tf.float32)
+        return tf.reshape(features, [tf.shape(features)[0], -1])
+
+    # ----------------------------------------------------------------- hooks
+    def _metric_names(self):
+        return super()._metric_names() + ["supervised_loss", "accuracy"]
+
+    def _check_discriminator_output(self, shape):
+        if shape != (self.num_classes,):
+            raise ValueError(
+                f"classifier must return {self.num_classes} logits per example, shape "
+                f"(batch, {self.num_classes}), but returns {_shape_str(shape)}; end it with "
+                f"keras.layers.Dense({self.num_classes}) and no activation."
+            )
+
+    def _gan_logits(self, output):
+        # D(x) = Z / (Z + 1) = sigmoid(log Z), Z = sum_k exp(l_k).
+        return tf.reduce_logsumexp(tf.cast(output, tf.float32), axis=-1)
+
+    def _unpack(self, data, seed, training):
+        x = data[0] if isinstance(data, tuple | list) else data
+        y = data[1] if isinstance(data, tuple | list) and len(data) > 1 else None
+        if y is None:
+            y = -tf.ones([tf.shape(x)[0]], tf.int32)
+        y = tf.reshape(tf.cast(y, tf.int32), [-1])
+        if training and self._labeled is not None:
+            labeled_x, labeled_y = self._labeled
+            index = tf.random.stateless_uniform(
+                [tf.shape(x)[0]], seed, 0, tf.shape(labeled_y)[0], dtype=tf.int32
+            )
+            return x, {"x": tf.gather(labeled_x, index), "labels": tf.gather(labeled_y, index)}
+        return x, {"labels": y}
+
+    def _discriminator_loss(self, real_output, fake_output, real, condition):
+        unsupervised, _ = super()._discriminator_loss(real_output, fake_output, real, condition)
+        labels = condition["labels"]
+        logits = real_output
+        if "x" in condition:
+            logits = self._discriminate(condition["x"], None, training=True)
+        logits = tf.cast(logits, tf.float32)
+        mask = tf.cast(labels >= 0, tf.float32)
+        cross_entropy = tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=tf.maximum(labels, 0), logits=logits
+        )
+        labeled = tf.reduce_sum(mask)
+        count = tf.maximum(labeled, 1.0)
+        supervised = tf.reduce_sum(cross_entropy * mask) / count
+        correct = tf.cast(tf.equal(tf.argmax(logits, -1, output_type=tf.int32), labels), tf.float32)
+        accuracy = tf.reduce_sum(correct * mask) / count
+        loss = unsupervised + self.supervised_weight * supervised
+        metrics = {"supervised_loss": (supervised, labeled), "accuracy": (accuracy, labeled)}
+        return loss, metrics
+
+    def _generator_loss(self, fake, real, condition):
+        if self.generator_objective == "standard":
+            return super()._generator_loss(fake, real, condition)
+        real_features = tf.stop_gradient(self._features(real, training=True))
+        fake_features = self._features(fake, training=True)
+        difference = tf.reduce_mean(real_features, 0) - tf.reduce_mean(fake_features, 0)
+        return tf.reduce_mean(tf.square(difference))
+
+    # ----------------------------------------------------------------- data
+    def _check_labels(self, y, name, num_examples=None):
+        y = np.asarray(y)
+        if not np.issubdtype(y.dtype, np.integer):
+            raise ValueError(
+                f"{name} has dtype {y.dtype}; a SemiSupervisedGAN takes integer class ids in "
+                f"[0, {self.num_classes}) and -1 for unlabeled examples: convert with "
+                f"{name}.astype('int32')."
+            )
+        y = y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y
+        if y.ndim != 1 or (num_examples is not None and len(y) != num_examples):
+            raise ValueError(
+                f"{name} has shape {y.shape}; give one label per example, shape "
+                f"({num_examples if num_examples is not None else 'num_examples'},)."
+            )
+        if y.size and (y.min() < -1 or y.max() >= self.num_classes):
+            raise ValueError(
+                f"{name} holds labels from {y.min()} to {y.max()}; use class ids in "
+                f"[0, {self.num_classes}) and -1 for unlabeled examples."
+            )
+        return y
+
+    def fit(self, x=None, y=None, batch_size=None, labeled_data=None, **kwargs):
+        """``fit(x, y)`` with ``y == -1`` for unlabeled examples; see the class docstring."""
+        labeled = None
+        if isinstance(x, tf.data.Dataset):
+            if y is not None:
+                raise ValueError("y must be None when x is a dataset; put the labels in it.")
+        elif x is not None:
+            if y is None:
+                raise ValueError(
+                    "SemiSupervisedGAN.fit needs labels: fit(x, y) with y an integer class id "
+                    "per example and -1 for unlabeled ones."
+                )
+            y = self._check_labels(y, "y", len(x))
+            if labeled_data is None:
+                labeled = (np.asarray(x)[y >= 0], y[y >= 0])
+        if labeled_data is not None:
+            labeled_x, labeled_y = labeled_data
+            labeled = (np.asarray(labeled_x), self._check_labels(labeled_y, "labeled_data's y"))
+            if (labeled[1] < 0).any():
+                raise ValueError("labeled_data holds -1 labels; give labeled examples only.")
+        if labeled is not None:
+            if len(labeled[1]) == 0:
+                raise ValueError(
+                    "y marks every example unlabeled (-1); give at least one labeled example."
+                )
+            self._check_data(labeled[0], None, None)
+            self._labeled = (
+                tf.constant(labeled[0], self.compute_dtype),
+                tf.constant(labeled[1], tf.int32),
+            )
+        else:
+            self._labeled = None
+        self.train_function = None  # the labeled set is part of the traced step
+        return super().fit(x, y, batch_size=batch_size, **kwargs)
+
+    def classify(self, x, batch_size=1024):
+        """Class ids of the examples in x, as a NumPy int array."""
+        logits = self.discriminator.predict(x, batch_size=batch_size, verbose=0)
+        return np.argmax(logits, axis=-1)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "num_classes": self.num_classes,
+            "feature_layer": self.feature_layer,
+            "generator_objective": self.generator_objective,
+            "supervised_weight": self.supervised_weight,
+        }
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        config["classifier"] = config.pop("discriminator")
+        return super().from_config(config, custom_objects)
