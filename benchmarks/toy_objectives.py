@@ -7,7 +7,9 @@ For each objective, dataset and seed: the same MLPs (G 16 -> 128 -> 128 -> 2,
 D 2 -> 128 -> 128 -> 1, ReLU), batch 256, the same number of generator updates; then
 2,500 samples are scored with ``tfgan_lite.eval.mode_coverage`` (the VEEGAN protocol:
 modes with a sample within 3 std, the fraction of such high-quality samples, and the
-reverse KL of the mode histogram). Writes benchmarks/results/toy_objectives.{json,md}.
+reverse KL of the mode histogram). A run whose samples are not finite has diverged and
+is counted as such. Writes benchmarks/results/toy_objectives.{json,md}; a run with
+--only replaces those rows of an existing JSON and rewrites the table from all rows.
 """
 
 import json
@@ -75,13 +77,15 @@ def run(name, dataset_name, steps, seed):
     start = time.perf_counter()
     gan.fit(data, steps_per_epoch=steps, epochs=1, verbose=0)
     seconds = time.perf_counter() - start
-    coverage = tfgan.eval.mode_coverage(gan.generate(2500, seed=seed), dataset)
+    samples = gan.generate(2500, seed=seed)
+    coverage = tfgan.eval.mode_coverage(samples, dataset)
     return {
         "config": name,
         "dataset": dataset_name,
         "seed": seed,
         "steps": steps,
         "seconds": seconds,
+        "diverged": bool(not np.all(np.isfinite(samples))),
         **{k: coverage[k] for k in ("modes", "num_modes", "high_quality", "reverse_kl")},
     }
 
@@ -103,13 +107,17 @@ def table(results, steps):
             rows = [r for r in results if r["config"] == name and r["dataset"] == dataset_name]
             if not rows:
                 continue
-            lost = sum(np.isnan(r["reverse_kl"]) for r in rows)
+            diverged = sum(r.get("diverged", False) for r in rows)
+            lost = sum(np.isnan(r["reverse_kl"]) for r in rows) - diverged
+            notes = [f"{diverged} of {len(rows)} diverged to NaN"] if diverged else []
+            notes += [f"{lost} of {len(rows)} without a high-quality sample"] if lost else []
             kl = mean_std([r["reverse_kl"] for r in rows], "{:.2f}")
+            kl += f" ({'; '.join(notes)})" if notes else ""
             lines.append(
                 f"| {name} | {dataset_name} | "
                 f"{mean_std([r['modes'] for r in rows], '{:.1f}')} / {rows[0]['num_modes']} | "
                 f"{mean_std([100 * r['high_quality'] for r in rows], '{:.1f}')} | "
-                f"{kl}{f' ({lost} run(s) without a high-quality sample)' if lost else ''} | "
+                f"{kl} | "
                 f"{mean_std([r['seconds'] for r in rows], '{:.0f}')} |"
             )
     return "\n".join(lines)
@@ -122,11 +130,17 @@ def main(argv):
     unknown = sorted(set(names) - set(CONFIGS))
     if unknown:
         raise app.UsageError(f"--only names unknown configurations {unknown}; use {list(CONFIGS)}")
+    path = os.path.join(FLAGS.output_dir, "toy_objectives.json")
     results = []
+    if FLAGS.only and os.path.exists(path):
+        with open(path) as f:
+            results = json.load(f)["results"]
     for name in names:
         for dataset_name in ("ring8", "grid25"):
             for seed in range(FLAGS.seeds):
                 result = run(name, dataset_name, steps[dataset_name], seed)
+                key = (name, dataset_name, seed)
+                results = [r for r in results if (r["config"], r["dataset"], r["seed"]) != key]
                 results.append(result)
                 print(json.dumps(result), flush=True)
     header = (
@@ -135,7 +149,7 @@ def main(argv):
         f"{os.cpu_count()} cores; TensorFlow {__import__('tensorflow').__version__}."
     )
     os.makedirs(FLAGS.output_dir, exist_ok=True)
-    with open(os.path.join(FLAGS.output_dir, "toy_objectives.json"), "w") as f:
+    with open(path, "w") as f:
         json.dump({"header": header, "results": results}, f, indent=1)
     markdown = header + "\n\n" + table(results, steps) + "\n"
     with open(os.path.join(FLAGS.output_dir, "toy_objectives.md"), "w") as f:
