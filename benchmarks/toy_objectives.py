@@ -14,15 +14,17 @@ is counted as such. Writes benchmarks/results/toy_objectives.{json,md}; a run wi
 
 import json
 import os
-import platform
+import sys
 import time
 
 from absl import app, flags
 
+sys.path.insert(0, os.path.dirname(__file__))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from common import load, machine, mean_std, write  # noqa: E402
 
 import tfgan_lite as tfgan  # noqa: E402
 
@@ -90,13 +92,6 @@ def run(name, dataset_name, steps, seed):
     }
 
 
-def mean_std(values, fmt):
-    values = np.asarray(values, np.float64)
-    if np.all(np.isnan(values)):
-        return "n/a"
-    return f"{fmt.format(np.nanmean(values))} ± {fmt.format(np.nanstd(values))}"
-
-
 def table(results, steps):
     lines = [
         "| objective | dataset | modes | high quality % | reverse KL | seconds |",
@@ -130,11 +125,7 @@ def main(argv):
     unknown = sorted(set(names) - set(CONFIGS))
     if unknown:
         raise app.UsageError(f"--only names unknown configurations {unknown}; use {list(CONFIGS)}")
-    path = os.path.join(FLAGS.output_dir, "toy_objectives.json")
-    results = []
-    if FLAGS.only and os.path.exists(path):
-        with open(path) as f:
-            results = json.load(f)["results"]
+    results = load(FLAGS.output_dir, "toy_objectives") if FLAGS.only else []
     for name in names:
         for dataset_name in ("ring8", "grid25"):
             for seed in range(FLAGS.seeds):
@@ -145,16 +136,9 @@ def main(argv):
                 print(json.dumps(result), flush=True)
     header = (
         f"{FLAGS.seeds} seeds; ring8 {steps['ring8']} and grid25 {steps['grid25']} generator "
-        f"updates; batch 256; {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores; TensorFlow {__import__('tensorflow').__version__}."
+        f"updates; batch 256; {machine()}."
     )
-    os.makedirs(FLAGS.output_dir, exist_ok=True)
-    with open(path, "w") as f:
-        json.dump({"header": header, "results": results}, f, indent=1)
-    markdown = header + "\n\n" + table(results, steps) + "\n"
-    with open(os.path.join(FLAGS.output_dir, "toy_objectives.md"), "w") as f:
-        f.write(markdown)
-    print(markdown)
+    write(FLAGS.output_dir, "toy_objectives", header, results, table(results, steps))
 
 
 if __name__ == "__main__":

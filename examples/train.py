@@ -1,6 +1,9 @@
 """Train a GAN on a toy density and report how well it covers it.
 
     python examples/train.py --dataset=ring8 --loss=non_saturating --steps=5000
+    python examples/train.py --model=unrolled --unroll_steps=5
+    python examples/train.py --model=conditional        # labels: the mode of each example
+    python examples/train.py --model=semi_supervised --labels_per_class=5
 
 Writes into --output_dir:
   samples.png   generated samples over the true modes (a histogram for 1-D toys)
@@ -27,6 +30,16 @@ import numpy as np  # noqa: E402
 import tfgan_lite as tfgan  # noqa: E402
 
 FLAGS = flags.FLAGS
+MODELS = ["gan", "conditional", "semi_supervised", "unrolled"]
+flags.DEFINE_enum(
+    "model",
+    "gan",
+    MODELS,
+    "Which GAN: plain, conditional on the mode, semi-supervised mode classifier, or unrolled.",
+)
+flags.DEFINE_integer("unroll_steps", 5, "Discriminator steps the unrolled generator looks ahead.")
+flags.DEFINE_integer("labels_per_class", 10, "Labeled examples per mode (semi_supervised).")
+flags.DEFINE_integer("num_examples", 10000, "Training set size for semi_supervised.")
 flags.DEFINE_enum("dataset", "ring8", list(tfgan.data.toy_names()), "Toy density to learn.")
 flags.DEFINE_enum("loss", "non_saturating", list(tfgan.losses.names()), "GAN objective.")
 flags.DEFINE_enum("prior", "normal", list(tfgan.priors.names()), "Noise prior p(z).")
@@ -48,25 +61,79 @@ flags.DEFINE_string("output_dir", "outputs/train", "Where samples.png and metric
 def build_gan(dataset):
     """The MLP GAN of the flags for a toy density."""
     data_dim = dataset.event_shape[0]
+    num_modes = dataset.mixture_distribution.probs_parameter().shape[0]
     hidden = tuple(int(h) for h in FLAGS.hidden)
-    generator, discriminator = tfgan.networks.mlp_gan(FLAGS.latent_dim, data_dim, hidden)
-    gan = tfgan.GAN(
-        generator,
-        discriminator,
-        latent_dim=FLAGS.latent_dim,
-        prior=FLAGS.prior,
-        loss=FLAGS.loss,
-        discriminator_steps=FLAGS.discriminator_steps,
-        gradient_penalty=FLAGS.gradient_penalty,
-        clip_weights=FLAGS.clip_weights,
-        seed=FLAGS.seed,
-    )
+    options = {
+        "latent_dim": FLAGS.latent_dim,
+        "prior": FLAGS.prior,
+        "loss": FLAGS.loss,
+        "discriminator_steps": FLAGS.discriminator_steps,
+        "gradient_penalty": FLAGS.gradient_penalty,
+        "clip_weights": FLAGS.clip_weights,
+        "seed": FLAGS.seed,
+    }
+    if FLAGS.model == "conditional":
+        networks = tfgan.networks.conditional_mlp_gan(FLAGS.latent_dim, data_dim, num_modes, hidden)
+        gan = tfgan.ConditionalGAN(*networks, num_classes=num_modes, **options)
+    elif FLAGS.model == "semi_supervised":
+        generator, _ = tfgan.networks.mlp_gan(FLAGS.latent_dim, data_dim, hidden)
+        classifier = tfgan.networks.mlp(data_dim, num_modes, hidden, name="classifier")
+        gan = tfgan.SemiSupervisedGAN(generator, classifier, num_classes=num_modes, **options)
+    else:
+        networks = tfgan.networks.mlp_gan(FLAGS.latent_dim, data_dim, hidden)
+        if FLAGS.model == "unrolled":
+            gan = tfgan.UnrolledGAN(*networks, unroll_steps=FLAGS.unroll_steps, **options)
+        else:
+            gan = tfgan.GAN(*networks, **options)
     gan.compile(
         generator_optimizer=keras.optimizers.Adam(FLAGS.learning_rate, beta_1=FLAGS.beta_1),
         discriminator_optimizer=keras.optimizers.Adam(FLAGS.learning_rate, beta_1=FLAGS.beta_1),
         steps_per_execution=FLAGS.steps_per_execution,
     )
     return gan
+
+
+def train(gan, dataset):
+    """Fits the model of the flags; returns its history."""
+    batch = FLAGS.batch_size * FLAGS.discriminator_steps
+    if FLAGS.model != "semi_supervised":
+        data = tfgan.data.toy_dataset(
+            dataset, batch_size=batch, seed=FLAGS.seed, labels=FLAGS.model == "conditional"
+        )
+        return gan.fit(data, steps_per_epoch=FLAGS.steps, epochs=1, verbose=1)
+    # A fixed training set of which labels_per_class examples per mode keep their label.
+    x, y = (
+        np.asarray(t)
+        for t in tfgan.data.sample_labeled(dataset, FLAGS.num_examples, (FLAGS.seed, 1))
+    )
+    rng = np.random.default_rng(FLAGS.seed)
+    keep = np.concatenate(
+        [
+            rng.choice(
+                np.flatnonzero(y == c), min(FLAGS.labels_per_class, np.sum(y == c)), replace=False
+            )
+            for c in np.unique(y)
+        ]
+    )
+    y_semi = np.full_like(y, -1)
+    y_semi[keep] = y[keep]
+    epochs = max(1, round(FLAGS.steps * batch / FLAGS.num_examples))
+    return gan.fit(x, y_semi, batch_size=batch, epochs=epochs, verbose=2)
+
+
+def model_metrics(gan, dataset):
+    """What the conditional and semi-supervised models add to the diagnostics."""
+    if FLAGS.model == "conditional":
+        num_modes = gan.num_classes
+        labels = np.arange(FLAGS.num_samples) % num_modes
+        samples = gan.generate(FLAGS.num_samples, labels=labels, seed=FLAGS.seed + 1)
+        locs = np.asarray(dataset.components_distribution.mean())
+        nearest = np.argmin(((samples[:, None] - locs[None]) ** 2).sum(-1), 1)
+        return {"on_label_mode": float(np.mean(nearest == labels))}
+    if FLAGS.model == "semi_supervised":
+        x, y = tfgan.data.sample_labeled(dataset, FLAGS.num_samples, (FLAGS.seed, 2))
+        return {"test_accuracy": float(np.mean(gan.classify(np.asarray(x)) == np.asarray(y)))}
+    return {}
 
 
 def plot(samples, dataset, path):
@@ -83,7 +150,7 @@ def plot(samples, dataset, path):
         ax.scatter(locs[:, 0], locs[:, 1], marker="x", c="red", s=40, label="true modes")
         ax.set_aspect("equal")
         ax.legend(loc="upper right")
-    ax.set_title(f"{FLAGS.dataset}, {FLAGS.loss}, {FLAGS.steps} steps")
+    ax.set_title(f"{FLAGS.model} on {FLAGS.dataset}, {FLAGS.loss}, {FLAGS.steps} steps")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -95,11 +162,8 @@ def main(argv):
     os.makedirs(FLAGS.output_dir, exist_ok=True)
     dataset = tfgan.data.toy(FLAGS.dataset)
     gan = build_gan(dataset)
-    batch = FLAGS.batch_size * FLAGS.discriminator_steps
-    data = tfgan.data.toy_dataset(dataset, batch_size=batch, seed=FLAGS.seed)
-
     start = time.perf_counter()
-    history = gan.fit(data, steps_per_epoch=FLAGS.steps, epochs=1, verbose=1)
+    history = train(gan, dataset)
     seconds = time.perf_counter() - start
 
     samples = gan.generate(FLAGS.num_samples, seed=FLAGS.seed)
@@ -112,6 +176,7 @@ def main(argv):
         "mode_coverage": coverage,
         "js_divergence": tfgan.eval.js_divergence(dataset, samples, seed=FLAGS.seed),
         "kl_data_to_model": tfgan.eval.kl_divergence(dataset, samples, seed=FLAGS.seed),
+        **model_metrics(gan, dataset),
     }
     plot(samples, dataset, os.path.join(FLAGS.output_dir, "samples.png"))
     with open(os.path.join(FLAGS.output_dir, "metrics.json"), "w") as f:
@@ -124,6 +189,9 @@ def main(argv):
         f"{coverage['reverse_kl']:.3f}, JSD {metrics['js_divergence']:.3f} nats, "
         f"{seconds:.1f} s for {metrics['steps_completed']} steps"
     )
+    for name in ("on_label_mode", "test_accuracy"):
+        if name in metrics:
+            print(f"{name}: {metrics[name]:.3f}")
     print(f"Outputs in {os.path.abspath(FLAGS.output_dir)}: samples.png, metrics.json, gan.keras")
 
 

@@ -7,6 +7,7 @@ import sys
 
 import keras
 import numpy as np
+import pytest
 
 import tfgan_lite as tfgan
 
@@ -40,6 +41,33 @@ def test_train_script_writes_samples_metrics_and_model(tmp_path):
     gan = keras.models.load_model(out / "gan.keras")
     assert isinstance(gan, tfgan.GAN) and gan.objective.name == "hinge"
     assert gan.generate(5, seed=0).shape == (5, 2)
+
+
+@pytest.mark.parametrize(
+    "model, cls, extra, metric",
+    [
+        ("conditional", tfgan.ConditionalGAN, [], "on_label_mode"),
+        ("semi_supervised", tfgan.SemiSupervisedGAN, ["--labels_per_class=3"], "test_accuracy"),
+        ("unrolled", tfgan.UnrolledGAN, ["--unroll_steps=2"], None),
+    ],
+)
+def test_train_script_trains_each_variant(tmp_path, model, cls, extra, metric):
+    out = tmp_path / model
+    result = run(
+        f"--model={model}",
+        "--steps=100",
+        "--steps_per_execution=50",
+        "--num_samples=400",
+        "--num_examples=2560",
+        f"--output_dir={out}",
+        *extra,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["flags"]["model"] == model
+    if metric:
+        assert 0 <= metrics[metric] <= 1
+    assert isinstance(keras.models.load_model(out / "gan.keras"), cls)
 
 
 def test_train_script_refuses_an_unknown_loss_before_training(tmp_path):

@@ -4,8 +4,6 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 
 import tfgan_lite as tfgan
 from tfgan_lite.networks import mlp, semi_supervised_mlp
@@ -148,20 +146,10 @@ def test_round_trip_through_keras_files(tmp_path):
     assert loaded.fit(x, y, batch_size=40, verbose=0).history["accuracy"][-1] >= 0
 
 
-def digits():
-    data = load_digits()
-    x = (data.data / 8.0 - 1.0).astype("float32")
-    return train_test_split(
-        x, data.target.astype("int32"), test_size=0.3, random_state=0, stratify=data.target
-    )
-
-
 def test_semi_supervised_classifier_beats_labels_alone_on_digits_with_10_labels_per_class():
-    x_train, x_test, y_train, y_test = digits()
-    rng = np.random.default_rng(0)
-    chosen = np.concatenate(
-        [rng.choice(np.flatnonzero(y_train == c), 10, replace=False) for c in range(10)]
-    )
+    x_train, y_train = tfgan.data.digits("train")
+    x_test, y_test = tfgan.data.digits("test")
+    chosen = tfgan.data.labeled_subset(y_train, 10, seed=0)
     y_semi = np.full_like(y_train, -1)
     y_semi[chosen] = y_train[chosen]
     steps = 1500
