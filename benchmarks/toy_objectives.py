@@ -15,7 +15,6 @@ is counted as such. Writes benchmarks/results/toy_objectives.{json,md}; a run wi
 import json
 import os
 import sys
-import time
 
 from absl import app, flags
 
@@ -23,8 +22,14 @@ sys.path.insert(0, os.path.dirname(__file__))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
-from common import load, machine, mean_std, write  # noqa: E402
+from common import (  # noqa: E402
+    COVERAGE_COLUMNS,
+    coverage_cells,
+    load,
+    machine,
+    train_and_score,
+    write,
+)
 
 import tfgan_lite as tfgan  # noqa: E402
 
@@ -69,52 +74,22 @@ CONFIGS = {
 def run(name, dataset_name, steps, seed):
     kwargs, g_opt, d_opt = CONFIGS[name]
     keras.utils.set_random_seed(seed)
-    dataset = tfgan.data.toy(dataset_name)
     generator, discriminator = tfgan.networks.mlp_gan(16, 2, (128, 128))
     gan = tfgan.GAN(generator, discriminator, latent_dim=16, seed=seed, **kwargs)
     gan.compile(
         generator_optimizer=g_opt(), discriminator_optimizer=d_opt(), steps_per_execution=50
     )
-    data = tfgan.data.toy_dataset(dataset, batch_size=256 * gan.discriminator_steps, seed=seed)
-    start = time.perf_counter()
-    gan.fit(data, steps_per_epoch=steps, epochs=1, verbose=0)
-    seconds = time.perf_counter() - start
-    samples = gan.generate(2500, seed=seed)
-    coverage = tfgan.eval.mode_coverage(samples, dataset)
-    return {
-        "config": name,
-        "dataset": dataset_name,
-        "seed": seed,
-        "steps": steps,
-        "seconds": seconds,
-        "diverged": bool(not np.all(np.isfinite(samples))),
-        **{k: coverage[k] for k in ("modes", "num_modes", "high_quality", "reverse_kl")},
-    }
+    row = train_and_score(gan, tfgan.data.toy(dataset_name), steps, seed)
+    return {"config": name, "dataset": dataset_name, "seed": seed, **row}
 
 
-def table(results, steps):
-    lines = [
-        "| objective | dataset | modes | high quality % | reverse KL | seconds |",
-        "|---|---|---|---|---|---|",
-    ]
+def table(results):
+    lines = [f"| objective | dataset | {COVERAGE_COLUMNS}", "|---|---|---|---|---|---|"]
     for name in CONFIGS:
         for dataset_name in ("ring8", "grid25"):
             rows = [r for r in results if r["config"] == name and r["dataset"] == dataset_name]
-            if not rows:
-                continue
-            diverged = sum(r.get("diverged", False) for r in rows)
-            lost = sum(np.isnan(r["reverse_kl"]) for r in rows) - diverged
-            notes = [f"{diverged} of {len(rows)} diverged to NaN"] if diverged else []
-            notes += [f"{lost} of {len(rows)} without a high-quality sample"] if lost else []
-            kl = mean_std([r["reverse_kl"] for r in rows], "{:.2f}")
-            kl += f" ({'; '.join(notes)})" if notes else ""
-            lines.append(
-                f"| {name} | {dataset_name} | "
-                f"{mean_std([r['modes'] for r in rows], '{:.1f}')} / {rows[0]['num_modes']} | "
-                f"{mean_std([100 * r['high_quality'] for r in rows], '{:.1f}')} | "
-                f"{kl} | "
-                f"{mean_std([r['seconds'] for r in rows], '{:.0f}')} |"
-            )
+            if rows:
+                lines.append(f"| {name} | {dataset_name} | {coverage_cells(rows)}")
     return "\n".join(lines)
 
 
@@ -138,7 +113,7 @@ def main(argv):
         f"{FLAGS.seeds} seeds; ring8 {steps['ring8']} and grid25 {steps['grid25']} generator "
         f"updates; batch 256; {machine()}."
     )
-    write(FLAGS.output_dir, "toy_objectives", header, results, table(results, steps))
+    write(FLAGS.output_dir, "toy_objectives", header, results, table(results))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ both, batch 256, the same number of generator updates; 2,500 samples scored with
 
 import os
 import sys
-import time
 
 from absl import app, flags
 
@@ -18,8 +17,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
-from common import machine, mean_std, write  # noqa: E402
+from common import COVERAGE_COLUMNS, coverage_cells, machine, train_and_score, write  # noqa: E402
 
 import tfgan_lite as tfgan  # noqa: E402
 
@@ -33,7 +31,6 @@ flags.DEFINE_string("output_dir", "benchmarks/results", "Where the JSON and Mark
 
 def run(unroll_steps, dataset_name, steps, seed):
     keras.utils.set_random_seed(seed)
-    dataset = tfgan.data.toy(dataset_name)
     networks = tfgan.networks.mlp_gan(16, 2, (128, 128), discriminator_hidden=(128,))
     if unroll_steps:
         gan = tfgan.UnrolledGAN(*networks, latent_dim=16, unroll_steps=unroll_steps, seed=seed)
@@ -44,38 +41,17 @@ def run(unroll_steps, dataset_name, steps, seed):
         discriminator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
         steps_per_execution=50,
     )
-    start = time.perf_counter()
-    gan.fit(tfgan.data.toy_dataset(dataset, 256, seed=seed), steps_per_epoch=steps, verbose=0)
-    seconds = time.perf_counter() - start
-    coverage = tfgan.eval.mode_coverage(gan.generate(2500, seed=seed), dataset)
-    return {
-        "unroll_steps": unroll_steps,
-        "dataset": dataset_name,
-        "seed": seed,
-        "steps": steps,
-        "seconds": seconds,
-        **{k: coverage[k] for k in ("modes", "num_modes", "high_quality", "reverse_kl")},
-    }
+    row = train_and_score(gan, tfgan.data.toy(dataset_name), steps, seed)
+    return {"unroll_steps": unroll_steps, "dataset": dataset_name, "seed": seed, **row}
 
 
 def table(results):
-    lines = [
-        "| model | dataset | modes | high quality % | reverse KL | seconds |",
-        "|---|---|---|---|---|---|",
-    ]
+    lines = [f"| model | dataset | {COVERAGE_COLUMNS}", "|---|---|---|---|---|---|"]
     for dataset_name in ("ring8", "grid25"):
         for k in sorted({r["unroll_steps"] for r in results}):
             rows = [r for r in results if r["unroll_steps"] == k and r["dataset"] == dataset_name]
-            lost = sum(np.isnan(r["reverse_kl"]) for r in rows)
-            kl = mean_std([r["reverse_kl"] for r in rows], "{:.2f}")
-            kl += f" ({lost} of {len(rows)} without a high-quality sample)" if lost else ""
-            name = f"unrolled, {k} steps" if k else "plain GAN"
-            lines.append(
-                f"| {name} | {dataset_name} | "
-                f"{mean_std([r['modes'] for r in rows], '{:.1f}')} / {rows[0]['num_modes']} | "
-                f"{mean_std([100 * r['high_quality'] for r in rows], '{:.1f}')} | {kl} | "
-                f"{mean_std([r['seconds'] for r in rows], '{:.0f}')} |"
-            )
+            name = f"unrolled, {k} step{'s' if k > 1 else ''}" if k else "plain GAN"
+            lines.append(f"| {name} | {dataset_name} | {coverage_cells(rows)}")
     return "\n".join(lines)
 
 
