@@ -9,6 +9,9 @@ Writes into --output_dir:
   samples.png   generated samples over the true modes (a histogram for 1-D toys)
   metrics.json  the flags, the final losses, mode coverage, divergences and timings
   gan.keras     the trained model (keras.models.load_model reads it back)
+  saved_model/  the generator for TF Serving, a new version directory each run
+  generator.tflite (+ .json)  the generator for LiteRT
+and prints a `python -m tfgan_lite.generate` command to sample from the export.
 """
 
 import json
@@ -182,6 +185,8 @@ def main(argv):
     with open(os.path.join(FLAGS.output_dir, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
     gan.save(os.path.join(FLAGS.output_dir, "gan.keras"))
+    saved_model = tfgan.export.saved_model(gan, os.path.join(FLAGS.output_dir, "saved_model"))
+    lite = tfgan.export.tflite(gan, os.path.join(FLAGS.output_dir, "generator.tflite"))
 
     print(
         f"\n{FLAGS.dataset} with {FLAGS.loss}: {coverage['modes']}/{coverage['num_modes']} modes, "
@@ -193,6 +198,12 @@ def main(argv):
         if name in metrics:
             print(f"{name}: {metrics[name]:.3f}")
     print(f"Outputs in {os.path.abspath(FLAGS.output_dir)}: samples.png, metrics.json, gan.keras")
+    print(f"Exported: SavedModel {saved_model}, TFLite {lite}")
+    labels = " --labels 0,1,2,3" if FLAGS.model == "conditional" else ""
+    print(
+        f"Try: python -m tfgan_lite.generate --model {saved_model} --num 1000 --seed 1"
+        f"{labels} --out {os.path.join(FLAGS.output_dir, 'generated.png')}"
+    )
 
 
 if __name__ == "__main__":

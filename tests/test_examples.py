@@ -41,6 +41,9 @@ def test_train_script_writes_samples_metrics_and_model(tmp_path):
     gan = keras.models.load_model(out / "gan.keras")
     assert isinstance(gan, tfgan.GAN) and gan.objective.name == "hinge"
     assert gan.generate(5, seed=0).shape == (5, 2)
+    assert (out / "saved_model" / "1" / "saved_model.pb").exists()
+    assert (out / "generator.tflite").stat().st_size > 1000
+    assert "python -m tfgan_lite.generate --model" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,210 @@
+"""Exporting a trained generator: SavedModel in TF Serving's layout, and TFLite.
+
+``saved_model(gan, base_dir)`` writes ``base_dir/<version>/``, a SavedModel that plain
+TensorFlow loads (no tfgan_lite at serving time), with two signatures (and the metadata
+``generate`` reads in ``assets.extra/tfgan_lite.json``):
+
+* ``serving_default``: ``z`` (float32, [None, latent_dim]) and, for a conditional model,
+  ``labels`` (int32, [None]) -> ``samples``;
+* ``sample``: ``num_samples`` (int32 scalar) and ``seed`` (int64 scalar), and ``labels``
+  for a conditional model -> ``samples``, with z drawn from the model's prior in the graph.
+
+``tflite(gan, path, quantize=None | "float16" | "dynamic_range")`` converts the generator
+with TFLite builtin ops only (z is the input; sampling stays outside, since the pip LiteRT
+runtime has no select TF ops), checks it against the Keras generator with the LiteRT
+interpreter, and writes ``path`` and ``path + ".json"``, the metadata ``generate`` needs
+to draw z (latent size, prior, classes, value range).
+"""
+
+import json
+import os
+import re
+import shutil
+import tempfile
+
+import numpy as np
+import tensorflow as tf
+
+from tfgan_lite import priors
+
+QUANTIZATIONS = (None, "float16", "dynamic_range")
+OUTPUTS = ("float", "uint8")
+# Largest |TFLite - Keras| accepted on random z, per quantization. Float32 must agree to
+# 1e-5; the quantized bounds cover the errors measured on the test models (README).
+TOLERANCES = {None: 1e-5, "float16": 1e-2, "dynamic_range": 1e-1}
+# Where a SavedModel keeps tfgan_lite's metadata (TF Serving's place for extra files).
+METADATA = os.path.join("assets.extra", "tfgan_lite.json")
+
+
+def _takes_labels(gan):
+    from tfgan_lite.models.conditional import ConditionalGAN
+
+    return isinstance(gan, ConditionalGAN)
+
+
+def _signatures(gan):
+    z = tf.TensorSpec([None, gan.latent_dim], tf.float32, name="z")
+    labels = tf.TensorSpec([None], tf.int32, name="labels")
+    return [z, labels] if _takes_labels(gan) else [z]
+
+
+def _to_output(samples, output, value_range):
+    samples = tf.cast(samples, tf.float32)
+    if output == "float":
+        return samples
+    low, high = value_range
+    scaled = (tf.clip_by_value(samples, low, high) - low) / (high - low) * 255.0
+    return tf.cast(tf.round(scaled), tf.uint8)
+
+
+def _next_version(base_dir):
+    versions = [int(name) for name in os.listdir(base_dir) if re.fullmatch(r"\d+", name)]
+    return max(versions, default=0) + 1
+
+
+def _metadata(gan, output, value_range):
+    return {
+        "latent_dim": gan.latent_dim,
+        "prior": priors.name_of(gan.prior) if gan.prior is not None else None,
+        "num_classes": getattr(gan, "num_classes", None) if _takes_labels(gan) else None,
+        "sample_shape": list(gan.sample_shape),
+        "output": output,
+        "value_range": list(value_range),
+    }
+
+
+def _check_options(output, value_range):
+    if output not in OUTPUTS:
+        raise ValueError(f"output={output!r} is unknown; use one of {', '.join(OUTPUTS)}.")
+    low, high = value_range
+    if not low < high:
+        raise ValueError(f"value_range={value_range!r} must be (low, high) with low < high.")
+
+
+def _archive(gan, output, value_range, with_sample):
+    """A Keras ExportArchive of the generator with the serving (and sample) signatures."""
+    import keras
+
+    labeled = _takes_labels(gan)
+    generator, prior = gan.generator, gan.prior
+
+    def serve(z, labels=None):
+        samples = generator([z, labels] if labeled else z, training=False)
+        return {"samples": _to_output(samples, output, value_range)}
+
+    def sample(num_samples, seed, labels=None):
+        stateless = tf.stack([tf.cast(seed, tf.int32), tf.constant(0, tf.int32)])
+        z = tf.cast(prior.sample(num_samples, seed=stateless), tf.float32)
+        return serve(z, labels)
+
+    archive = keras.export.ExportArchive()
+    archive.track(generator)
+    archive.add_endpoint("serving_default", serve, input_signature=_signatures(gan))
+    if with_sample:
+        sample_signature = [
+            tf.TensorSpec([], tf.int32, name="num_samples"),
+            tf.TensorSpec([], tf.int64, name="seed"),
+        ]
+        if labeled:
+            sample_signature.append(tf.TensorSpec([None], tf.int32, name="labels"))
+        archive.add_endpoint("sample", sample, input_signature=sample_signature)
+    return archive
+
+
+def saved_model(gan, base_dir, version=None, output="float", value_range=(-1.0, 1.0)):
+    """Writes the generator as ``base_dir/<version>/`` for TF Serving; returns that path.
+
+    ``version`` defaults to the next free integer (1, 2, ...). An existing version is never
+    overwritten, and a failed export leaves no version directory behind: the SavedModel is
+    written to a temporary directory beside it and renamed into place at the end.
+    ``output="uint8"`` maps ``value_range`` (the data's range, [-1, 1] by default) onto
+    0-255 integers, for image models; ``"float"`` returns the generator's values.
+    """
+    _check_options(output, value_range)
+    gan._require_prior()
+    os.makedirs(base_dir, exist_ok=True)
+    if version is None:
+        version = _next_version(base_dir)
+    if not isinstance(version, int | np.integer) or version < 1:
+        raise ValueError(f"version must be a positive integer, got {version!r}.")
+    target = os.path.join(base_dir, str(version))
+    if os.path.exists(target):
+        raise ValueError(
+            f"{target} exists; a version is never overwritten: pass another version, or "
+            "version=None for the next free one."
+        )
+    staging = tempfile.mkdtemp(prefix=f".{version}.", dir=base_dir)
+    try:
+        _archive(gan, output, value_range, with_sample=True).write_out(staging, verbose=False)
+        os.makedirs(os.path.join(staging, "assets.extra"))
+        with open(os.path.join(staging, METADATA), "w") as f:
+            json.dump(_metadata(gan, output, value_range), f, indent=1)
+        os.rename(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def tflite(gan, path, quantize=None, output="float", value_range=(-1.0, 1.0), verify=True, seed=0):
+    """Converts the generator to a TFLite file of builtin ops; returns the path.
+
+    ``quantize``: None (float32), ``"float16"`` (weights in float16) or ``"dynamic_range"``
+    (weights in int8). The input batch is resizable. With ``verify`` (the default) the file
+    is run with the LiteRT interpreter on 16 random z and compared with the Keras generator;
+    a difference above ``TOLERANCES[quantize]`` is a ValueError and nothing is written.
+    Writes ``path`` and ``path + ".json"`` (latent size, prior, classes, value range).
+    """
+    if quantize not in QUANTIZATIONS:
+        raise ValueError(
+            f"quantize={quantize!r} is unknown; use None, 'float16' or 'dynamic_range'."
+        )
+    _check_options(output, value_range)
+    with tempfile.TemporaryDirectory() as staging:
+        _archive(gan, output, value_range, with_sample=False).write_out(staging, verbose=False)
+        converter = tf.lite.TFLiteConverter.from_saved_model(staging, ["serving_default"])
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+        if quantize:
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        if quantize == "float16":
+            converter.target_spec.supported_types = [tf.float16]
+        flatbuffer = converter.convert()
+    if verify:
+        error = verify_tflite(gan, flatbuffer, output, value_range, seed=seed)
+        if not error <= TOLERANCES[quantize] * (255 if output == "uint8" else 1):
+            raise ValueError(
+                f"the TFLite model differs from the Keras generator by {error:.3g}, above the "
+                f"tolerance {TOLERANCES[quantize]} for quantize={quantize!r}; nothing written."
+            )
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(flatbuffer)
+    with open(path + ".json", "w") as f:
+        json.dump({**_metadata(gan, output, value_range), "quantize": quantize}, f, indent=1)
+    return path
+
+
+def run_tflite(model, z, labels=None):
+    """Runs a TFLite generator (a path or flatbuffer bytes) on z, and labels if conditional."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    if isinstance(model, bytes):
+        interpreter = Interpreter(model_content=model)
+    else:
+        interpreter = Interpreter(model_path=str(model))
+    runner = interpreter.get_signature_runner()
+    inputs = {"z": np.asarray(z, np.float32)}
+    if labels is not None:
+        inputs["labels"] = np.asarray(labels, np.int32)
+    return runner(**inputs)["samples"]
+
+
+def verify_tflite(gan, model, output="float", value_range=(-1.0, 1.0), n=16, seed=0):
+    """Largest |TFLite - Keras| over the generator's outputs on n random z."""
+    z = np.asarray(gan.sample_latent(n, seed), np.float32)
+    labels = np.arange(n) % gan.num_classes if _takes_labels(gan) else None
+    inputs = [z, labels.astype(np.int32)] if labels is not None else z
+    expected = _to_output(gan.generator(inputs, training=False), output, value_range).numpy()
+    actual = run_tflite(model, z, labels)
+    return float(np.max(np.abs(actual.astype(np.float64) - expected.astype(np.float64))))

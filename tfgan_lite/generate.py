@@ -1,0 +1,184 @@
+"""Sample from a trained generator: a SavedModel directory, a .tflite file or a .keras file.
+
+    python -m tfgan_lite.generate --model models/faces/1 --num 64 --seed 0 --out grid.png
+    python -m tfgan_lite.generate --model gan.tflite --num 1000 --out samples.npy
+    python -m tfgan_lite.generate --model cgan.keras --num 100 --labels 0,1,2 --out grid.png
+
+``--out`` ending in ``.npy`` saves the raw samples; ``.png`` draws a grid for images, a
+scatter plot for 2-D samples and a histogram for 1-D ones. ``--labels`` (conditional models)
+is one class id for all samples, or a list repeated to ``--num``. Mistakes (a missing
+model, labels for an unconditional model, an unknown output type) end with a one-line
+error and exit status 2.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+
+
+class UsageError(Exception):
+    """A mistake in the command line, reported in one line."""
+
+
+def _metadata_for(path):
+    for candidate in (os.path.join(path, "assets.extra", "tfgan_lite.json"), path + ".json"):
+        if os.path.isfile(candidate):
+            with open(candidate) as f:
+                return json.load(f)
+    return None
+
+
+def _labels(spec, num, num_classes):
+    if spec is None:
+        return None if num_classes is None else (np.arange(num) % num_classes).astype(np.int32)
+    if num_classes is None:
+        raise UsageError("--labels given, but the model is not conditional; drop --labels.")
+    try:
+        values = np.array([int(v) for v in spec.split(",")], np.int32)
+    except ValueError as error:
+        raise UsageError(f"--labels={spec!r}: give class ids such as 3 or 0,1,2.") from error
+    if values.min() < 0 or values.max() >= num_classes:
+        raise UsageError(f"--labels={spec!r}: class ids must be in [0, {num_classes}).")
+    return np.resize(values, num)
+
+
+def _from_saved_model(path, num, seed, label_spec):
+    import tensorflow as tf
+
+    metadata = _metadata_for(path) or {}
+    signature = tf.saved_model.load(path).signatures["sample"]
+    labels = _labels(label_spec, num, metadata.get("num_classes"))
+    inputs = {"num_samples": tf.constant(num, tf.int32), "seed": tf.constant(seed, tf.int64)}
+    if labels is not None:
+        inputs["labels"] = tf.constant(labels)
+    return signature(**inputs)["samples"].numpy(), metadata
+
+
+def _from_tflite(path, num, seed, label_spec):
+    from tfgan_lite import export, priors
+
+    metadata = _metadata_for(path)
+    if metadata is None:
+        raise UsageError(
+            f"{path}.json is missing: it holds the latent size and prior that the .tflite "
+            "file needs; export with tfgan_lite.export.tflite, which writes it."
+        )
+    if metadata["prior"] is None:
+        raise UsageError(f"{path} was exported with a custom prior; sample z yourself.")
+    prior = priors.get(metadata["prior"], metadata["latent_dim"])
+    z = np.asarray(prior.sample(num, seed=(seed, 0)), np.float32)
+    labels = _labels(label_spec, num, metadata.get("num_classes"))
+    return export.run_tflite(path, z, labels), metadata
+
+
+def _from_keras(path, num, seed, label_spec):
+    import keras
+
+    import tfgan_lite
+
+    gan = keras.models.load_model(path)
+    if not isinstance(gan, tfgan_lite.GAN):
+        raise UsageError(f"--model {path} holds a {type(gan).__name__}, not a tfgan_lite GAN.")
+    conditional = isinstance(gan, tfgan_lite.ConditionalGAN)
+    labels = _labels(label_spec, num, gan.num_classes if conditional else None)
+    samples = (
+        gan.generate(num, labels=labels, seed=seed) if conditional else gan.generate(num, seed)
+    )
+    return samples, {"output": "float", "value_range": [-1.0, 1.0]}
+
+
+def sample(model, num, seed=0, labels=None):
+    """``(samples, metadata)`` from a SavedModel directory, a .tflite or a .keras file."""
+    if not os.path.exists(model):
+        raise UsageError(f"--model {model} does not exist.")
+    if os.path.isdir(model):
+        if not os.path.isfile(os.path.join(model, "saved_model.pb")):
+            raise UsageError(
+                f"--model {model} is a directory without saved_model.pb; point at a version "
+                "directory such as models/name/1."
+            )
+        return _from_saved_model(model, num, seed, labels)
+    if model.endswith(".tflite"):
+        return _from_tflite(model, num, seed, labels)
+    if model.endswith(".keras"):
+        return _from_keras(model, num, seed, labels)
+    raise UsageError(f"--model {model}: expected a SavedModel directory, .tflite or .keras file.")
+
+
+def _to_unit(samples, metadata):
+    if metadata.get("output") == "uint8":
+        return samples.astype(np.float32) / 255.0
+    low, high = metadata.get("value_range", [-1.0, 1.0])
+    return np.clip((samples.astype(np.float32) - low) / (high - low), 0.0, 1.0)
+
+
+def write_png(samples, metadata, path):
+    """A grid for images (n, H, W[, C]), a scatter for 2-D samples, a histogram for 1-D."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if samples.ndim >= 3:
+        images = _to_unit(samples, metadata)
+        if images.ndim == 4 and images.shape[-1] == 1:
+            images = images[..., 0]
+        n = len(images)
+        cols = int(np.ceil(np.sqrt(n)))
+        rows = int(np.ceil(n / cols))
+        pad = np.zeros((rows * cols - n, *images.shape[1:]), images.dtype)
+        tiles = np.concatenate([images, pad]).reshape(rows, cols, *images.shape[1:])
+        grid = np.concatenate(np.concatenate(tiles, axis=1), axis=1)
+        plt.imsave(path, grid, cmap="gray" if grid.ndim == 2 else None, vmin=0, vmax=1)
+        return
+    points = samples.reshape(len(samples), -1)
+    fig, ax = plt.subplots(figsize=(5, 5))
+    if points.shape[1] == 1:
+        ax.hist(points[:, 0], bins=100)
+    elif points.shape[1] == 2:
+        ax.scatter(points[:, 0], points[:, 1], s=2, alpha=0.5)
+        ax.set_aspect("equal")
+    else:
+        plt.close(fig)
+        raise UsageError(
+            f"samples of shape {samples.shape[1:]} have no picture; write --out to a .npy file."
+        )
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m tfgan_lite.generate", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--model", required=True, help="SavedModel directory, .tflite or .keras")
+    parser.add_argument("--num", type=int, default=64, help="how many samples")
+    parser.add_argument("--seed", type=int, default=0, help="seed of z: same seed, same samples")
+    parser.add_argument("--labels", default=None, help="class ids for a conditional model")
+    parser.add_argument("--out", required=True, help="output file: .png or .npy")
+    args = parser.parse_args(argv)
+    try:
+        if args.num < 1:
+            raise UsageError(f"--num must be at least 1, got {args.num}.")
+        extension = os.path.splitext(args.out)[1]
+        if extension not in (".png", ".npy"):
+            raise UsageError(f"--out {args.out}: write a .png picture or a .npy array.")
+        samples, metadata = sample(args.model, args.num, args.seed, args.labels)
+        directory = os.path.dirname(os.path.abspath(args.out))
+        os.makedirs(directory, exist_ok=True)
+        if extension == ".npy":
+            np.save(args.out, samples)
+        else:
+            write_png(samples, metadata, args.out)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(samples)} samples of shape {samples.shape[1:]} to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
