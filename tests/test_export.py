@@ -285,3 +285,29 @@ def test_tensorflow_serving_answers_both_signatures_over_rest(gans, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_generate_draws_an_image_grid_from_a_uint8_export(tmp_path):
+    import keras
+    import matplotlib.pyplot as plt
+
+    generator = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(64, activation="tanh"),
+            keras.layers.Reshape((8, 8, 1)),
+        ]
+    )
+    discriminator = keras.Sequential(
+        [keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(1)]
+    )
+    gan = tfgan.GAN(generator, discriminator, latent_dim=4, seed=0)
+    path = export.saved_model(gan, str(tmp_path / "m"), output="uint8")
+    png = tmp_path / "grid.png"
+    result = generate("--model", path, "--num", "10", "--seed", "2", "--out", str(png))
+    assert result.returncode == 0, result.stderr[-2000:]
+    grid = plt.imread(png)
+    assert grid.shape[:2] == (24, 32)  # 10 images of 8 x 8 on 3 rows of 4
+    first = np.round(grid[:8, :8, 0] * 255)
+    expected = np.round((np.clip(gan.generate(10, seed=2)[0, ..., 0], -1, 1) + 1) / 2 * 255)
+    np.testing.assert_allclose(first, expected, atol=1)
