@@ -68,12 +68,13 @@ def measure(name, gan, directory):
     feed = [z, labels] if conditional else z
     reference = np.asarray(gan.generator(feed, training=False))
     batch = [z[:256], labels[:256]] if conditional else z[:256]
+    os.makedirs(directory)
     keras_path = os.path.join(directory, "g.keras")
     gan.generator.save(keras_path)
     rows = [
         (
             name,
-            "Keras generator",
+            "Keras generator, eager call",
             size(keras_path),
             0.0,
             median_ms(lambda: gan.generator(batch, training=False)),
