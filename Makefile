@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml setup.cfg
 	touch $@
 
 demo: $(VENV)/.installed
-	TF_CPP_MIN_LOG_LEVEL=2 $(PY) examples/train.py --output_dir=$(OUT)
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) examples/train.py --dataset=digits --output_dir=$(OUT)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

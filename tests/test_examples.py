@@ -57,6 +57,7 @@ def test_train_script_writes_samples_metrics_and_model(tmp_path):
 def test_train_script_trains_each_variant(tmp_path, model, cls, extra, metric):
     out = tmp_path / model
     result = run(
+        "--dataset=ring8",
         f"--model={model}",
         "--steps=100",
         "--steps_per_execution=50",
@@ -71,6 +72,36 @@ def test_train_script_trains_each_variant(tmp_path, model, cls, extra, metric):
     if metric:
         assert 0 <= metrics[metric] <= 1
     assert isinstance(keras.models.load_model(out / "gan.keras"), cls)
+
+
+@pytest.mark.parametrize("model", ["gan", "conditional", "semi_supervised"])
+def test_train_script_on_digits_evaluates_against_floor_and_ceiling(tmp_path, model):
+    out = tmp_path / model
+    result = run(
+        "--dataset=digits",
+        f"--model={model}",
+        "--image_size=16",
+        "--width=8",
+        "--steps=40",
+        "--eval_every=20",
+        "--steps_per_execution=20",
+        "--labels_per_class=5",
+        f"--output_dir={out}",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = json.loads((out / "metrics.json").read_text())
+    for key in ("final_metrics", "real_vs_real_floor", "untrained_generator_ceiling"):
+        assert set(metrics[key]) >= {"fid", "kid", "precision", "recall", "density", "coverage"}
+    assert len(metrics["evaluations"]) == 2
+    assert metrics["real_vs_real_floor"]["fid"] < metrics["untrained_generator_ceiling"]["fid"]
+    assert len(list((out / "grids").glob("samples_epoch_*.png"))) == 2
+    assert (out / "samples.png").stat().st_size > 1000
+    assert (out / "saved_model" / "1" / "saved_model.pb").exists()
+    if model == "conditional":
+        assert 0 <= metrics["label_accuracy"] <= 1
+    if model == "semi_supervised":
+        assert 0 <= metrics["test_accuracy"] <= 1
+    assert "fid" in result.stdout and "real floor" in result.stdout
 
 
 def test_train_script_refuses_an_unknown_loss_before_training(tmp_path):

@@ -307,7 +307,8 @@ def test_generate_draws_an_image_grid_from_a_uint8_export(tmp_path):
     result = generate("--model", path, "--num", "10", "--seed", "2", "--out", str(png))
     assert result.returncode == 0, result.stderr[-2000:]
     grid = plt.imread(png)
-    assert grid.shape[:2] == (24, 32)  # 10 images of 8 x 8 on 3 rows of 4
-    first = np.round(grid[:8, :8, 0] * 255)
+    # 10 images of 8 x 8 on 3 rows of 4, 1 pixel apart (26 x 35), scaled 12 times to >= 400 wide.
+    assert grid.shape[:2] == (26 * 12, 35 * 12)
+    first = np.round(grid[:96:12, :96:12, 0] * 255)
     expected = np.round((np.clip(gan.generate(10, seed=2)[0, ..., 0], -1, 1) + 1) / 2 * 255)
     np.testing.assert_allclose(first, expected, atol=1)

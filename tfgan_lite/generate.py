@@ -108,13 +108,6 @@ def sample(model, num, seed=0, labels=None):
     raise UsageError(f"--model {model}: expected a SavedModel directory, .tflite or .keras file.")
 
 
-def _to_unit(samples, metadata):
-    if metadata.get("output") == "uint8":
-        return samples.astype(np.float32) / 255.0
-    low, high = metadata.get("value_range", [-1.0, 1.0])
-    return np.clip((samples.astype(np.float32) - low) / (high - low), 0.0, 1.0)
-
-
 def write_png(samples, metadata, path):
     """A grid for images (n, H, W[, C]), a scatter for 2-D samples, a histogram for 1-D."""
     import matplotlib
@@ -122,17 +115,13 @@ def write_png(samples, metadata, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from tfgan_lite.plotting import save_image_grid
+
     if samples.ndim >= 3:
-        images = _to_unit(samples, metadata)
-        if images.ndim == 4 and images.shape[-1] == 1:
-            images = images[..., 0]
-        n = len(images)
-        cols = int(np.ceil(np.sqrt(n)))
-        rows = int(np.ceil(n / cols))
-        pad = np.zeros((rows * cols - n, *images.shape[1:]), images.dtype)
-        tiles = np.concatenate([images, pad]).reshape(rows, cols, *images.shape[1:])
-        grid = np.concatenate(np.concatenate(tiles, axis=1), axis=1)
-        plt.imsave(path, grid, cmap="gray" if grid.ndim == 2 else None, vmin=0, vmax=1)
+        value_range = metadata.get("value_range", [-1.0, 1.0])
+        save_image_grid(
+            samples, path, value_range=value_range, uint8=metadata.get("output") == "uint8"
+        )
         return
     points = samples.reshape(len(samples), -1)
     fig, ax = plt.subplots(figsize=(5, 5))

@@ -1,6 +1,7 @@
 """Reference networks: small MLPs for toy densities, plain and label-conditioned."""
 
 import keras
+import numpy as np
 
 
 def mlp(input_dim, output_dim, hidden=(128, 128), activation="relu", name=None):
@@ -95,3 +96,232 @@ def semi_supervised_mlp(latent_dim, data_dim, num_classes, hidden=(256, 128), no
         classifier.add(keras.layers.GaussianNoise(noise[1]))
     classifier.add(keras.layers.Dense(num_classes))
     return generator, classifier
+
+
+# --------------------------------------------------------------------------- DCGAN
+# Image size -> side of the generator's first feature map (the discriminator's last).
+DCGAN_SIZES = {16: 4, 28: 7, 32: 4, 64: 4}
+DCGAN_CHANNELS = (1, 3)
+# The generator's label embedding, concatenated to z (as conditional_mlp_gan's default).
+DCGAN_LABEL_EMBEDDING_DIM = 16
+# Batch norm's moving averages: 0.9 (PyTorch's 0.1), so that the statistics a generator
+# uses at inference follow training within tens of steps rather than hundreds.
+_BN_MOMENTUM = 0.9
+
+
+def _dcgan_init():
+    """DCGAN's initialization: every kernel from N(0, 0.02) (Radford et al. 2016)."""
+    return keras.initializers.RandomNormal(stddev=0.02)
+
+
+def _stride2(layer_class, filters, name, **kwargs):
+    """A DCGAN (transposed) convolution: kernel 4, stride 2, 'same' padding."""
+    return layer_class(
+        filters, 4, strides=2, padding="same", kernel_initializer=_dcgan_init(), name=name, **kwargs
+    )
+
+
+def _is_int(value):
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+def _check_dcgan_args(image_shape, latent_dim, num_classes, width, flags):
+    sizes = ", ".join(str(size) for size in DCGAN_SIZES)
+    supported = f"(H, W, C) with H == W in {{{sizes}}} and C in {{1, 3}}"
+    if (
+        not isinstance(image_shape, tuple | list)
+        or len(image_shape) != 3
+        or not all(_is_int(d) for d in image_shape)
+    ):
+        raise ValueError(f"image_shape must be {supported}, got {image_shape!r}.")
+    height, width_px, channels = (int(d) for d in image_shape)
+    if height != width_px:
+        raise ValueError(
+            f"image_shape must be square, {supported}; got {height}x{width_px} in "
+            f"{tuple(image_shape)!r}."
+        )
+    if height not in DCGAN_SIZES:
+        raise ValueError(
+            f"image_shape {tuple(image_shape)!r} has size {height}; supported sizes are "
+            f"{{{sizes}}}: {supported}."
+        )
+    if channels not in DCGAN_CHANNELS:
+        raise ValueError(
+            f"image_shape {tuple(image_shape)!r} has {channels} channels; supported are 1 "
+            f"(grayscale) and 3 (RGB): {supported}."
+        )
+    if not _is_int(latent_dim) or latent_dim < 1:
+        raise ValueError(f"latent_dim must be a positive integer, got {latent_dim!r}.")
+    if num_classes is not None and (not _is_int(num_classes) or num_classes < 2):
+        raise ValueError(
+            f"num_classes must be None (unconditional) or an integer >= 2, got {num_classes!r}."
+        )
+    if not _is_int(width) or width < 1:
+        raise ValueError(
+            f"width must be a positive integer (the channels of the discriminator's first "
+            f"layer and of the generator's last hidden layer; DCGAN uses 64), got {width!r}."
+        )
+    for name, value in flags.items():
+        if not isinstance(value, bool | np.bool_):
+            raise ValueError(f"{name} must be True or False, got {value!r}.")
+    if flags["projection"] and num_classes is None:
+        raise ValueError(
+            "projection=True needs num_classes: a projection discriminator projects the "
+            "label's embedding onto its features; pass num_classes or projection=False."
+        )
+    return height, channels
+
+
+def _spectral(layer, spectral_norm):
+    """``layer``, or ``layer`` inside keras.layers.SpectralNormalization named sn_<name>."""
+    if not spectral_norm:
+        return layer
+    return keras.layers.SpectralNormalization(layer, name=f"sn_{layer.name}")
+
+
+def _dcgan_generator(latent_dim, num_classes, width, size, channels, stages):
+    side = DCGAN_SIZES[size]
+    z = keras.Input((latent_dim,), name="z")
+    inputs, h = z, z
+    if num_classes is not None:
+        labels = keras.Input((), dtype="int32", name="labels")
+        embedding = _label_embedding(
+            labels, num_classes, DCGAN_LABEL_EMBEDDING_DIM, "label_embedding"
+        )
+        inputs, h = [z, labels], keras.layers.Concatenate(name="z_and_label")([z, embedding])
+    filters = width * 2 ** (stages - 1)
+    h = keras.layers.Dense(
+        side * side * filters, use_bias=False, kernel_initializer=_dcgan_init(), name="project"
+    )(h)
+    h = keras.layers.BatchNormalization(momentum=_BN_MOMENTUM, name="project_bn")(h)
+    h = keras.layers.ReLU(name="project_relu")(h)
+    h = keras.layers.Reshape((side, side, filters), name="reshape")(h)
+    for stage in range(1, stages):
+        filters //= 2
+        name = f"deconv{stage}"
+        h = _stride2(keras.layers.Conv2DTranspose, filters, name, use_bias=False)(h)
+        h = keras.layers.BatchNormalization(momentum=_BN_MOMENTUM, name=f"{name}_bn")(h)
+        h = keras.layers.ReLU(name=f"{name}_relu")(h)
+    images = _stride2(keras.layers.Conv2DTranspose, channels, "image", activation="tanh")(h)
+    return keras.Model(inputs, images, name="generator")
+
+
+def _dcgan_discriminator(
+    num_classes, width, size, channels, stages, spectral_norm, batch_norm, projection
+):
+    x = keras.Input((size, size, channels), name="x")
+    inputs, h = x, x
+    if num_classes is not None:
+        labels = keras.Input((), dtype="int32", name="labels")
+        inputs = [x, labels]
+        if not projection:
+            label_map = _label_embedding(labels, num_classes, size * size, "label_map_embedding")
+            label_map = keras.layers.Reshape((size, size, 1), name="label_map")(label_map)
+            h = keras.layers.Concatenate(name="image_and_label")([x, label_map])
+    normalize = batch_norm and not spectral_norm
+    for stage in range(stages):
+        name = f"conv{stage + 1}"
+        norm_here = normalize and stage > 0
+        conv = _stride2(keras.layers.Conv2D, width * 2**stage, name, use_bias=not norm_here)
+        h = _spectral(conv, spectral_norm)(h)
+        if norm_here:
+            h = keras.layers.BatchNormalization(momentum=_BN_MOMENTUM, name=f"{name}_bn")(h)
+        h = keras.layers.LeakyReLU(negative_slope=0.2, name=f"{name}_lrelu")(h)
+    features = keras.layers.Flatten(name="flatten")(h)
+    logit = _spectral(
+        keras.layers.Dense(1, kernel_initializer=_dcgan_init(), name="logit"), spectral_norm
+    )(features)
+    if projection:
+        dim = features.shape[-1]
+        if spectral_norm:
+            # keras.layers.SpectralNormalization casts its output to its input's dtype,
+            # which makes a wrapped Embedding return int32; a one-hot label times a
+            # spectrally normalized bias-free Dense is the same embedding, normalized.
+            one_hot = keras.layers.CategoryEncoding(
+                num_classes, output_mode="one_hot", name="label_one_hot"
+            )(labels)
+            embedding = _spectral(
+                keras.layers.Dense(
+                    dim,
+                    use_bias=False,
+                    kernel_initializer=_dcgan_init(),
+                    name="class_projection",
+                ),
+                True,
+            )(one_hot)
+        else:
+            embedding = _label_embedding(labels, num_classes, dim, "class_projection")
+        inner = keras.layers.Dot(axes=1, name="projection")([embedding, features])
+        logit = keras.layers.Add(name="logit_plus_projection")([logit, inner])
+    return keras.Model(inputs, logit, name="discriminator")
+
+
+def dcgan(
+    image_shape,
+    latent_dim,
+    num_classes=None,
+    width=64,
+    spectral_norm=False,
+    batch_norm=True,
+    projection=False,
+):
+    """A DCGAN (generator, discriminator) pair (Radford et al. 2016) for square images.
+
+    Args:
+        image_shape: ``(H, W, C)`` with ``H == W`` in {16, 28, 32, 64} and C in {1, 3}.
+        latent_dim: the size of z.
+        num_classes: None for an unconditional pair; an integer >= 2 makes both networks
+            take labels (int32 class ids of shape ``(batch,)``), for ``ConditionalGAN``.
+        width: the channels of the discriminator's first convolution and of the
+            generator's last hidden layer; each stride-2 stage doubles them (D) or halves
+            them (G). 64 at 28x28 is the common DCGAN for MNIST; Radford et al.'s
+            64x64 generator (1024 channels at 4x4) is width=128.
+        spectral_norm: wrap every ``Conv2D`` and ``Dense`` of the discriminator (and the
+            projection's class embedding) in ``keras.layers.SpectralNormalization``
+            (Miyato et al. 2018); batch norm is then left out of the discriminator whatever
+            ``batch_norm`` says, as in SN-GAN. Keras normalizes the kernel reshaped to
+            ``(-1, filters)`` (an estimate of the convolution's norm, as in the paper)
+            with one power iteration per training-mode call, and writes W / sigma back
+            into the kernel variable before using it, so the kernel's largest singular
+            value stays near 1 (unlike the paper, no gradient flows through sigma).
+        batch_norm: batch norm in the discriminator's convolutions after the first. Set it
+            False for WGAN-GP critics: the gradient penalty is taken per example, and batch
+            norm makes each example's logit depend on the others in its batch (Gulrajani
+            et al. 2017). The generator always has batch norm.
+        projection: with ``num_classes``, a projection discriminator (Miyato & Koyama 2018)
+            instead of a label map concatenated to the image.
+
+    The generator maps z (or ``[z, labels]``) through ``Dense(s * s * width * 2**(n-1))``
+    without bias, batch norm and ReLU to an s x s map (s = 7 at 28, else 4), then n - 1
+    ``Conv2DTranspose`` (kernel 4, stride 2, 'same', no bias) with batch norm and ReLU, each
+    halving the channels, and a last ``Conv2DTranspose`` to C channels with tanh: images in
+    [-1, 1]. n = 2 stages at 16 and 28, 3 at 32, 4 at 64. A conditional generator
+    concatenates a ``DCGAN_LABEL_EMBEDDING_DIM``-wide label embedding to z.
+
+    The discriminator mirrors it: n ``Conv2D`` (kernel 4, stride 2, 'same'), ``width``
+    channels doubling at each, LeakyReLU(0.2), batch norm on all but the first, then
+    ``Flatten`` and ``Dense(1)``: a logit, no sigmoid. A conditional one concatenates a
+    learned per-class H x W map (an ``Embedding(num_classes, H * W)``) to the image as an
+    extra channel; with ``projection=True`` it adds <embed(y), h> to the logit instead,
+    where h is the flattened last feature map. Every kernel starts from N(0, 0.02).
+
+    Returns:
+        ``(generator, discriminator)``, functional ``keras.Model``s named "generator" and
+        "discriminator".
+    """
+    flags = {"spectral_norm": spectral_norm, "batch_norm": batch_norm, "projection": projection}
+    size, channels = _check_dcgan_args(image_shape, latent_dim, num_classes, width, flags)
+    stages = int(np.log2(size // DCGAN_SIZES[size]))
+    num_classes = None if num_classes is None else int(num_classes)
+    generator = _dcgan_generator(int(latent_dim), num_classes, int(width), size, channels, stages)
+    discriminator = _dcgan_discriminator(
+        num_classes,
+        int(width),
+        size,
+        channels,
+        stages,
+        bool(spectral_norm),
+        bool(batch_norm),
+        bool(projection),
+    )
+    return generator, discriminator

@@ -1,5 +1,15 @@
-"""Evaluation: diagnostics on toy densities that are known exactly."""
+"""Evaluation: diagnostics on toy densities known exactly, metrics on feature vectors, and
+the feature networks that turn images into them."""
 
+from tfgan_lite.eval.feature_net import FeatureNet
+from tfgan_lite.eval.features import (
+    all_metrics,
+    classifier_score,
+    density_coverage,
+    frechet_distance,
+    kernel_distance,
+    precision_recall,
+)
 from tfgan_lite.eval.toy import (
     js_divergence,
     kde,
@@ -10,10 +20,17 @@ from tfgan_lite.eval.toy import (
 )
 
 __all__ = [
+    "FeatureNet",
+    "all_metrics",
+    "classifier_score",
+    "density_coverage",
+    "frechet_distance",
     "js_divergence",
     "kde",
+    "kernel_distance",
     "kl_divergence",
     "mode_coverage",
     "optimal_discriminator",
+    "precision_recall",
     "value_function",
 ]

@@ -1,0 +1,144 @@
+"""Keras callbacks for GANs: sample grids and periodic evaluation, on disk and TensorBoard.
+
+* ``SampleGrid``: every N epochs, a PNG grid of samples from the same z (labeled rows for
+  a ``ConditionalGAN``), and the grid as a TensorBoard image when ``tensorboard_dir`` is set.
+* ``Evaluate``: every N epochs, FID, KID, precision, recall, density and coverage of
+  generated images against real ones on a feature network; the values go into the
+  epoch's logs (so ``history.history`` holds them), into TensorBoard, and one printed line.
+"""
+
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_lite import plotting
+
+
+def _conditional(gan):
+    from tfgan_lite.models.conditional import ConditionalGAN
+
+    return isinstance(gan, ConditionalGAN)
+
+
+def _due(epoch, every):
+    return (epoch + 1) % every == 0
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Writes ``directory/samples_epoch_0001.png`` (and so on) every ``every`` epochs.
+
+    The samples come from the same z every time (``seed``), so the grids show the
+    generator's progress. A ``ConditionalGAN``'s grid has a row per class, labeled.
+    """
+
+    def __init__(
+        self,
+        directory,
+        every=1,
+        num_samples=64,
+        seed=0,
+        tensorboard_dir=None,
+        value_range=(-1.0, 1.0),
+    ):
+        super().__init__()
+        if every < 1:
+            raise ValueError(f"every must be >= 1, got {every}.")
+        self.directory, self.every, self.value_range = directory, every, value_range
+        self.num_samples, self.seed = num_samples, seed
+        self.writer = tf.summary.create_file_writer(tensorboard_dir) if tensorboard_dir else None
+        self.paths = []
+
+    def draw(self, path):
+        """Writes the grid of the current generator to ``path``; returns the images."""
+        gan = self.model
+        if _conditional(gan):
+            classes = gan.num_classes
+            per_row = max(1, self.num_samples // classes)
+            labels = np.repeat(np.arange(classes), per_row)
+            samples = gan.generate(len(labels), labels=labels, seed=self.seed)
+            if samples.ndim >= 3:
+                plotting.save_image_grid(
+                    samples, path, per_row, list(range(classes)), self.value_range
+                )
+            return samples
+        samples = gan.generate(self.num_samples, seed=self.seed)
+        if samples.ndim >= 3:
+            plotting.save_image_grid(samples, path, value_range=self.value_range)
+        return samples
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not _due(epoch, self.every):
+            return
+        os.makedirs(self.directory, exist_ok=True)
+        path = os.path.join(self.directory, f"samples_epoch_{epoch + 1:04d}.png")
+        samples = self.draw(path)
+        self.paths.append(path)
+        if self.writer is not None and samples.ndim >= 3:
+            unit = plotting.to_unit(samples, self.value_range)
+            grid = plotting.tile(unit, int(np.ceil(np.sqrt(len(unit)))))
+            grid = grid[..., None] if grid.ndim == 2 else grid
+            with self.writer.as_default():
+                tf.summary.image("samples", grid[None], step=epoch + 1)
+            self.writer.flush()
+
+
+class Evaluate(keras.callbacks.Callback):
+    """Image metrics of the generator every ``every`` epochs.
+
+    Args:
+        real_images: real images (n, H, W, C) in [-1, 1] to compare against.
+        feature_net: a ``tfgan_lite.eval.FeatureNet`` (default: the shipped digits network).
+        every: evaluate after every ``every`` epochs (and the logs of other epochs lack them).
+        num_samples: generated images per evaluation (default: as many as real images).
+        k: the neighbourhood size of precision/recall and density/coverage.
+        tensorboard_dir: also write the metrics as TensorBoard scalars.
+        verbose: print one line per evaluation.
+    """
+
+    def __init__(
+        self,
+        real_images,
+        feature_net=None,
+        every=1,
+        num_samples=None,
+        k=5,
+        seed=0,
+        tensorboard_dir=None,
+        verbose=1,
+    ):
+        super().__init__()
+        from tfgan_lite.eval.feature_net import FeatureNet
+
+        if every < 1:
+            raise ValueError(f"every must be >= 1, got {every}.")
+        self.feature_net = feature_net or FeatureNet.digits()
+        self.real_features = self.feature_net.features(real_images)
+        self.num_samples = num_samples or len(real_images)
+        self.every, self.k, self.seed, self.verbose = every, k, seed, verbose
+        self.writer = tf.summary.create_file_writer(tensorboard_dir) if tensorboard_dir else None
+        self.results = []
+
+    def evaluate(self):
+        """The metrics of the current generator, as a dict."""
+        from tfgan_lite.eval.features import all_metrics
+
+        samples = self.model.generate(self.num_samples, seed=self.seed)
+        return all_metrics(self.real_features, self.feature_net.features(samples), k=self.k)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not _due(epoch, self.every):
+            return
+        metrics = {name: float(value) for name, value in self.evaluate().items()}
+        self.results.append({"epoch": epoch + 1, **metrics})
+        if logs is not None:
+            logs.update(metrics)
+        if self.writer is not None:
+            with self.writer.as_default():
+                for name, value in metrics.items():
+                    tf.summary.scalar(f"eval/{name}", value, step=epoch + 1)
+            self.writer.flush()
+        if self.verbose:
+            text = ", ".join(f"{name} {value:.4g}" for name, value in metrics.items())
+            print(f"Evaluate after epoch {epoch + 1}: {text}", flush=True)

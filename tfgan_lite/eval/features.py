@@ -1,0 +1,543 @@
+"""Sample-quality metrics on feature vectors, computed in NumPy / SciPy.
+
+Every function takes features as 2-D arrays of shape ``(num_samples, num_features)``: the
+activations of any embedding network (Inception pool3 for the classic FID, or any other
+encoder), or the raw samples themselves when they are low-dimensional. Nothing here runs a
+network, and every result is deterministic (KID's random subsets come from a fixed seed).
+
+* ``frechet_distance``: the Frechet (Wasserstein-2) distance between Gaussians fitted to the
+  two sets, the formula of FID (Heusel et al. 2017).
+* ``kernel_distance``: KID, the unbiased MMD^2 with a cubic polynomial kernel averaged over
+  random subsets (Binkowski et al. 2018).
+* ``precision_recall``: improved precision and recall on k-NN manifolds (Kynkaanniemi et
+  al. 2019).
+* ``density_coverage``: density and coverage (Naeem et al. 2020).
+* ``classifier_score``: the Inception Score formula on any classifier's outputs (Salimans et
+  al. 2016).
+* ``all_metrics``: FID, KID, precision, recall, density and coverage in one flat dict.
+
+The floor of a metric is its value between two independent sets of *real* features of the
+same sizes (e.g. two halves of a data set): finite samples keep FID and KID above 0 and
+precision, recall, density and coverage away from their ideal values, so a model is judged
+against that real-vs-real floor, not against the ideal value.
+
+Pairwise distances (precision/recall, density/coverage) are computed in blocks of 4M
+entries with a BLAS product (|x|^2 + |y|^2 - 2 x.y on mean-centred copies), so two sets of
+10k 2048-d features need their centred copies (320 MB) plus about 200 MB of blocks, never
+the 10k x 10k matrix. Distances that the product leaves within rounding error of a ball's
+radius are recomputed directly from the coordinate differences, so ties (a fake sample that
+equals a real one) are decided exactly, the same way a brute-force loop decides them.
+"""
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+from scipy import linalg
+
+__all__ = [
+    "all_metrics",
+    "classifier_score",
+    "density_coverage",
+    "frechet_distance",
+    "kernel_distance",
+    "precision_recall",
+]
+
+# Entries in one block of the pairwise-distance matrix (32 MB in float64).
+_CHUNK_ELEMENTS = 1 << 22
+# A distance from the BLAS expansion within this fraction of |a|^2 + |b|^2 of a radius is
+# recomputed directly (the expansion's rounding error is about d * 1e-16 of that scale).
+_BAND = 1e-8
+
+
+# ------------------------------------------------------------------------------ validation
+
+
+def _features(x, name):
+    """``x`` as a finite float64 array (n, d), or a ValueError that names ``name``."""
+    try:
+        array = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"{name} must be a numeric array of shape (num_samples, num_features); "
+            f"converting it to float64 failed: {err}"
+        ) from None
+    if array.ndim != 2:
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (num_samples, num_features), got shape "
+            f"{array.shape}; flatten each sample first, e.g. {name}.reshape(len({name}), -1)."
+        )
+    if array.shape[1] == 0:
+        raise ValueError(f"{name} has 0 features (shape {array.shape}); pass at least 1.")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(
+            f"{name} contains NaN or infinite values; remove or fix those samples first."
+        )
+    return array
+
+
+def _pair(features_a, features_b, name_a, name_b):
+    a = _features(features_a, name_a)
+    b = _features(features_b, name_b)
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"{name_a} has {a.shape[1]} features per sample but {name_b} has {b.shape[1]}; "
+            "both must come from the same feature extractor (same second dimension)."
+        )
+    return a, b
+
+
+def _min_samples(x, name, minimum, why):
+    if len(x) < minimum:
+        raise ValueError(
+            f"{name} has {len(x)} samples but {why} needs at least {minimum}; pass more samples."
+        )
+
+
+def _integer(value, name, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}.")
+    return int(value)
+
+
+def _neighbours(k, real, fake, name_real, name_fake, fake_needs_k):
+    """Validates the neighbourhood size ``k`` against the set(s) it is computed on."""
+    k = _integer(k, "k", 1)
+    if k >= len(real):
+        raise ValueError(
+            f"k={k} must be smaller than the number of samples in {name_real} ({len(real)}): "
+            f"the k-th nearest neighbour excludes the sample itself; lower k or pass more "
+            f"samples."
+        )
+    if fake_needs_k and k >= len(fake):
+        raise ValueError(
+            f"k={k} must be smaller than the number of samples in {name_fake} ({len(fake)}): "
+            f"its manifold is built from k-th nearest neighbours too; lower k or pass more "
+            f"samples."
+        )
+    _min_samples(fake, name_fake, 1, "the metric")
+    return k
+
+
+# ------------------------------------------------------------------------------------ FID
+
+
+def _sqrtm(matrix, strict):
+    """The real square root of ``matrix``, or None where it is not reliable.
+
+    ``strict`` turns SciPy's "matrix is singular" warning into a failure, so the caller can
+    retry with a regularised matrix (as pytorch-fid does); the retry accepts it.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error" if strict else "ignore", linalg.LinAlgWarning)
+        try:
+            root = linalg.sqrtm(matrix)
+        except (linalg.LinAlgWarning, linalg.LinAlgError):
+            return None
+    if not np.all(np.isfinite(root)):
+        return None
+    if np.iscomplexobj(root):
+        # The eigenvalues of S_a S_b are real and >= 0 (it is similar to a PSD matrix), so
+        # an imaginary part is rounding error; a large one means the result is garbage.
+        diagonal = np.diagonal(root)
+        scale = max(float(np.max(np.abs(diagonal.real))), np.finfo(np.float64).tiny)
+        if np.max(np.abs(diagonal.imag)) > 1e-3 * scale:
+            return None
+        root = root.real
+    return root
+
+
+def frechet_distance(features_a, features_b, eps=1e-6):
+    """The Frechet distance between Gaussians fitted to two feature sets: the FID formula.
+
+        FID = ||mu_a - mu_b||^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2))
+
+    with mu the sample means and S the unbiased sample covariances (``np.cov``, rows are
+    samples). On Inception-v3 pool3 features this is FID (Heusel et al. 2017, "GANs Trained
+    by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium"); on any other
+    features it is the same formula. It is the squared 2-Wasserstein distance between
+    N(mu_a, S_a) and N(mu_b, S_b).
+
+    Range: >= 0 (0 for identical sets; rounding below 0 is clipped to 0); lower is better.
+    Floor: FID between two independent real sets of the same sizes is above 0 and shrinks
+    as the sets grow, so compare models at equal sample sizes (10k-50k for Inception).
+
+    Numerics follow pytorch-fid: the matrix square root's negligible imaginary part is
+    dropped, and when S_a S_b is singular (fewer samples than features) or the square root
+    fails, ``eps * I`` is added to both covariances, in the trace terms as well so that the
+    distance of a set to itself stays 0 (pytorch-fid adds it inside the square root only,
+    which biases the result by about -2 d eps). A ValueError is raised when even that fails.
+
+    Args:
+      features_a, features_b: arrays (n_a, d) and (n_b, d), at least 2 samples each.
+      eps: the regulariser added to the diagonals of both covariances when needed (0 turns
+        it off: the square root of the singular product is then taken as it is).
+
+    Returns:
+      float.
+    """
+    a, b = _pair(features_a, features_b, "features_a", "features_b")
+    _min_samples(a, "features_a", 2, "a covariance")
+    _min_samples(b, "features_b", 2, "a covariance")
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps >= 0:
+        raise ValueError(f"eps must be a float >= 0, got {eps!r}.")
+    diff = a.mean(axis=0) - b.mean(axis=0)
+    cov_a = np.atleast_2d(np.cov(a, rowvar=False))
+    cov_b = np.atleast_2d(np.cov(b, rowvar=False))
+    root = _sqrtm(cov_a @ cov_b, strict=True)
+    if root is None:
+        if eps > 0:
+            offset = float(eps) * np.eye(len(cov_a))
+            cov_a, cov_b = cov_a + offset, cov_b + offset
+        root = _sqrtm(cov_a @ cov_b, strict=False)
+    if root is None:
+        raise ValueError(
+            "the matrix square root of S_a S_b failed even after adding eps * I to both "
+            f"covariances (eps={eps}); pass more samples than features, reduce the feature "
+            "dimension, or raise eps."
+        )
+    distance = diff @ diff + np.trace(cov_a) + np.trace(cov_b) - 2.0 * np.trace(root)
+    return max(float(distance), 0.0)
+
+
+# ------------------------------------------------------------------------------------ KID
+
+
+def _polynomial_kernel(x, y):
+    return (x @ y.T / x.shape[1] + 1.0) ** 3
+
+
+def _mmd2_unbiased(x, y):
+    """The unbiased MMD^2 estimate with the cubic polynomial kernel."""
+    m, n = len(x), len(y)
+    k_xx = _polynomial_kernel(x, x)
+    k_yy = _polynomial_kernel(y, y)
+    k_xy = _polynomial_kernel(x, y)
+    term_xx = (k_xx.sum() - np.trace(k_xx)) / (m * (m - 1))
+    term_yy = (k_yy.sum() - np.trace(k_yy)) / (n * (n - 1))
+    return float(term_xx + term_yy - 2.0 * k_xy.mean())
+
+
+def kernel_distance(
+    features_a, features_b, num_subsets=100, subset_size=1000, seed=0, return_std=False
+):
+    """The Kernel Inception Distance (KID) formula on two feature sets.
+
+    Binkowski et al. 2018, "Demystifying MMD GANs": the unbiased estimate of the squared
+    maximum mean discrepancy with the kernel k(x, y) = (x . y / d + 1)^3,
+
+        MMD^2 = 1/(m(m-1)) sum_{i != j} k(a_i, a_j) + 1/(m(m-1)) sum_{i != j} k(b_i, b_j)
+                - 2/m^2 sum_{i, j} k(a_i, b_j),
+
+    computed on ``num_subsets`` random subsets of m = min(subset_size, n_a, n_b) samples
+    drawn without replacement from each set, and averaged. A set whose size is m is used
+    whole (the estimate does not depend on the order of the samples).
+
+    Range: the expectation is >= 0, and 0 exactly when the distributions match; being
+    unbiased, the estimate itself can be slightly negative. Lower is better. Floor: KID
+    between independent real sets fluctuates around 0, unlike FID.
+
+    Args:
+      features_a, features_b: arrays (n_a, d) and (n_b, d), at least 2 samples each.
+      num_subsets: how many random subsets to average over (>= 1).
+      subset_size: the subset size before capping at min(n_a, n_b) (>= 2).
+      seed: the seed of the subset draws (``np.random.default_rng(seed)``).
+      return_std: also return the standard deviation (ddof=0) of the subset estimates.
+
+    Returns:
+      float, the mean over subsets; with ``return_std=True`` a dict
+      ``{"mean": float, "std": float}``.
+    """
+    a, b = _pair(features_a, features_b, "features_a", "features_b")
+    _min_samples(a, "features_a", 2, "the unbiased MMD estimate")
+    _min_samples(b, "features_b", 2, "the unbiased MMD estimate")
+    num_subsets = _integer(num_subsets, "num_subsets", 1)
+    subset_size = _integer(subset_size, "subset_size", 2)
+    m = min(subset_size, len(a), len(b))
+    if m == len(a) and m == len(b):
+        # Every subset is the whole of both sets: one estimate, repeated.
+        estimates = np.full(num_subsets, _mmd2_unbiased(a, b))
+    else:
+        rng = np.random.default_rng(seed)
+        estimates = np.empty(num_subsets)
+        for i in range(num_subsets):
+            x = a if m == len(a) else a[rng.choice(len(a), m, replace=False)]
+            y = b if m == len(b) else b[rng.choice(len(b), m, replace=False)]
+            estimates[i] = _mmd2_unbiased(x, y)
+    mean = float(estimates.mean())
+    if return_std:
+        return {"mean": mean, "std": float(estimates.std())}
+    return mean
+
+
+# ----------------------------------------------------------------- k-NN balls in chunks
+
+
+def _squared_norms(x):
+    return np.einsum("ij,ij->i", x, x)
+
+
+def _exact_squared(x, y):
+    """Squared distances between paired rows, from the coordinate differences."""
+    out = np.empty(len(x))
+    step = max(1, _CHUNK_ELEMENTS // x.shape[1])
+    for start in range(0, len(x), step):
+        diff = x[start : start + step] - y[start : start + step]
+        out[start : start + step] = np.sum(diff * diff, axis=1)
+    return out
+
+
+def _expanded_squared(xc, yc, nx, ny):
+    """|x|^2 + |y|^2 - 2 x.y for all pairs (BLAS), clipped at 0."""
+    d2 = nx[:, None] + ny[None, :]
+    d2 -= 2.0 * (xc @ yc.T)
+    np.maximum(d2, 0.0, out=d2)
+    return d2
+
+
+class _PointSet:
+    """Samples with the centred copy and squared norms the BLAS expansion uses."""
+
+    def __init__(self, x, center):
+        self.x = x
+        self.centred = x - center
+        self.norms = _squared_norms(self.centred)
+
+    def __len__(self):
+        return len(self.x)
+
+    def radii2(self, k):
+        """Squared distance from each sample to its k-th nearest other sample."""
+        n = len(self)
+        out = np.empty(n)
+        rows = max(1, _CHUNK_ELEMENTS // n)
+        for start in range(0, n, rows):
+            stop = min(n, start + rows)
+            d2 = _expanded_squared(
+                self.centred[start:stop], self.centred, self.norms[start:stop], self.norms
+            )
+            d2[np.arange(stop - start), np.arange(start, stop)] = np.inf  # not itself
+            nearest = np.argpartition(d2, k - 1, axis=1)[:, k - 1]
+            out[start:stop] = _exact_squared(self.x[start:stop], self.x[nearest])
+        return out
+
+
+def _ball_counts(real, fake, k, with_recall=True):
+    """One chunked pass over the fake-by-real distance matrix for all four k-NN metrics.
+
+    Returns the number of fakes inside the closed real balls (precision), the number of
+    reals inside the closed fake balls (recall), the number of (fake, real) pairs with the
+    fake inside the open real ball (density) and the number of reals whose open ball holds
+    a fake (coverage).
+    """
+    center = real.mean(axis=0)
+    real_set, fake_set = _PointSet(real, center), _PointSet(fake, center)
+    real_r2 = real_set.radii2(k)
+    fake_r2 = fake_set.radii2(k) if with_recall else None
+    num_real, num_fake = len(real), len(fake)
+    precision_hits = density_hits = 0
+    recalled = np.zeros(num_real, bool)
+    covered = np.zeros(num_real, bool)
+    rows = max(1, _CHUNK_ELEMENTS // num_real)
+    for start in range(0, num_fake, rows):
+        stop = min(num_fake, start + rows)
+        d2 = _expanded_squared(
+            fake_set.centred[start:stop],
+            real_set.centred,
+            fake_set.norms[start:stop],
+            real_set.norms,
+        )
+        tolerance = fake_set.norms[start:stop, None] + real_set.norms[None, :]
+        tolerance *= _BAND
+        band = np.abs(d2 - real_r2[None, :]) <= tolerance
+        if fake_r2 is not None:
+            band |= np.abs(d2 - fake_r2[start:stop, None]) <= tolerance
+        del tolerance
+        jj, ii = np.nonzero(band)
+        if len(jj):
+            d2[jj, ii] = _exact_squared(fake[start + jj], real[ii])
+        in_real_closed = d2 <= real_r2[None, :]
+        precision_hits += int(np.count_nonzero(in_real_closed.any(axis=1)))
+        in_real_open = d2 < real_r2[None, :]
+        density_hits += int(np.count_nonzero(in_real_open))
+        covered |= in_real_open.any(axis=0)
+        if fake_r2 is not None:
+            recalled |= (d2 <= fake_r2[start:stop, None]).any(axis=0)
+    return precision_hits, int(recalled.sum()), density_hits, int(covered.sum())
+
+
+# ------------------------------------------------------------------ precision and recall
+
+
+def precision_recall(real_features, fake_features, k=3):
+    """Improved precision and recall (Kynkaanniemi et al. 2019, "Improved Precision and
+    Recall Metric for Assessing Generative Models").
+
+    Each set's manifold is the union of closed balls B(x, NND_k(x)) around its samples, with
+    NND_k(x) the distance from x to its k-th nearest neighbour in the same set (x itself
+    excluded). Then
+
+        precision = (1/M) sum_j 1[fake_j is in the real manifold]   (sample quality)
+        recall    = (1/N) sum_i 1[real_i is in the fake manifold]   (sample diversity)
+
+    with N real and M fake samples and Euclidean distances (the balls are closed, ``<=``,
+    as in the authors' code).
+
+    Range: both in [0, 1], higher is better; identical sets give 1 and 1, far-apart sets
+    0 and 0. Floor: between independent real sets both stay below 1 (more so with small k
+    or high dimension), so compare against that real-vs-real value.
+
+    Args:
+      real_features, fake_features: arrays (N, d) and (M, d), each with more than k samples.
+      k: the neighbourhood size (the paper's default is 3).
+
+    Returns:
+      dict ``{"precision": float, "recall": float}``.
+    """
+    real, fake = _pair(real_features, fake_features, "real_features", "fake_features")
+    k = _neighbours(k, real, fake, "real_features", "fake_features", fake_needs_k=True)
+    precision_hits, recall_hits, _, _ = _ball_counts(real, fake, k)
+    return {"precision": precision_hits / len(fake), "recall": recall_hits / len(real)}
+
+
+# ------------------------------------------------------------------ density and coverage
+
+
+def density_coverage(real_features, fake_features, k=5):
+    """Density and coverage (Naeem et al. 2020, "Reliable Fidelity and Diversity Metrics for
+    Generative Models").
+
+    With B(x, r) the open ball of radius r around x and NND_k(X_i) the distance from real
+    sample X_i to its k-th nearest other real sample, for N real samples X and M fakes Y:
+
+        density  = 1/(kM) sum_j sum_i 1[Y_j in B(X_i, NND_k(X_i))]
+        coverage = (1/N) sum_i 1[exists j: Y_j in B(X_i, NND_k(X_i))]
+
+    The balls are open (``<``), as in the authors' code; so a fake set equal to the real
+    set has density exactly 1 (each ball holds its centre and k - 1 neighbours).
+
+    Range: coverage in [0, 1]; density in [0, N/k] (unbounded in N), about 1 when the fakes
+    follow the real distribution, above 1 when they crowd the dense real regions. Higher
+    coverage is better; density near its real-vs-real floor (about 1) is the target.
+    Identical sets give coverage 1.
+
+    Args:
+      real_features, fake_features: arrays (N, d) and (M, d); N > k, M >= 1.
+      k: the neighbourhood size (the paper recommends 5).
+
+    Returns:
+      dict ``{"density": float, "coverage": float}``.
+    """
+    real, fake = _pair(real_features, fake_features, "real_features", "fake_features")
+    k = _neighbours(k, real, fake, "real_features", "fake_features", fake_needs_k=False)
+    _, _, density_hits, covered = _ball_counts(real, fake, k, with_recall=False)
+    return {"density": density_hits / (k * len(fake)), "coverage": covered / len(real)}
+
+
+# ------------------------------------------------------------------------- classifier
+
+
+def classifier_score(probabilities_or_logits, from_logits=False, splits=10):
+    """The Inception Score formula on any classifier's outputs.
+
+    Salimans et al. 2016, "Improved Techniques for Training GANs":
+
+        score = exp(E_x KL(p(y|x) || p(y))),   p(y) = E_x p(y|x),
+
+    computed on each of ``splits`` consecutive, near-equal splits of the samples (the
+    expectations are split means), as the original Inception Score code does; returns the
+    mean and standard deviation (ddof=0) of the per-split scores. With Inception-v3 on
+    ImageNet classes it is the Inception Score; with any other classifier it is the same
+    formula on that classifier's classes.
+
+    Range: [1, C] for C classes; 1 when every prediction is the same distribution (e.g.
+    uniform), C when predictions are confident (one-hot) and spread evenly over the classes.
+    Higher is better. Floor/ceiling: the score of real data under the same classifier is
+    the reference to compare against.
+
+    Args:
+      probabilities_or_logits: array (n, C), n >= splits, C >= 2. Probabilities must be
+        >= 0 with rows summing to 1 (within 1e-3; rows are renormalised).
+      from_logits: the input holds unnormalised logits; a softmax is applied.
+      splits: how many splits to score separately (>= 1).
+
+    Returns:
+      dict ``{"mean": float, "std": float}``.
+    """
+    name = "probabilities_or_logits"
+    x = _features(probabilities_or_logits, name)
+    splits = _integer(splits, "splits", 1)
+    if x.shape[1] < 2:
+        raise ValueError(
+            f"{name} has {x.shape[1]} class per sample; pass the classifier's outputs over "
+            "all C >= 2 classes, shape (num_samples, num_classes)."
+        )
+    _min_samples(x, name, splits, f"splits={splits}")
+    if from_logits:
+        log_p = x - x.max(axis=1, keepdims=True)
+        log_p -= np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+    else:
+        if np.any(x < 0):
+            raise ValueError(
+                f"{name} has negative entries, so it is not probabilities; pass "
+                "from_logits=True for logits."
+            )
+        sums = x.sum(axis=1)
+        if np.any(np.abs(sums - 1.0) > 1e-3):
+            raise ValueError(
+                f"the rows of {name} must sum to 1 (found sums from {sums.min():.6g} to "
+                f"{sums.max():.6g}); pass from_logits=True for logits, or normalise the rows."
+            )
+        with np.errstate(divide="ignore"):
+            log_p = np.log(x / sums[:, None])
+    p = np.exp(log_p)
+    n = len(x)
+    scores = []
+    for i in range(splits):
+        part_p = p[i * n // splits : (i + 1) * n // splits]
+        part_log_p = log_p[i * n // splits : (i + 1) * n // splits]
+        marginal = part_p.mean(axis=0)
+        # 0 log 0 = 0: where p(y|x) = 0 the term vanishes (and p(y) > 0 where p(y|x) > 0).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_marginal = np.log(marginal)
+            terms = np.where(part_p > 0, part_p * (part_log_p - log_marginal), 0.0)
+        scores.append(math.exp(terms.sum(axis=1).mean()))
+    scores = np.asarray(scores)
+    return {"mean": float(scores.mean()), "std": float(scores.std())}
+
+
+# ---------------------------------------------------------------------------- together
+
+
+def all_metrics(real_features, fake_features, k=5):
+    """FID, KID, precision, recall, density and coverage of ``fake_features`` against
+    ``real_features``, as one flat dict of floats.
+
+    ``fid`` is ``frechet_distance``; ``kid`` is ``kernel_distance`` (mean, default subsets
+    and seed); ``precision``, ``recall``, ``density`` and ``coverage`` use the same
+    neighbourhood size ``k`` (5, as recommended by Naeem et al. 2020), and the k-NN radii
+    and the pairwise distances are computed once for all four. ``classifier_score`` needs
+    class probabilities, not features, so it is not included.
+
+    Args:
+      real_features, fake_features: arrays (N, d) and (M, d), each with more than k samples.
+      k: the neighbourhood size of the k-NN metrics.
+
+    Returns:
+      dict with keys ``fid``, ``kid``, ``precision``, ``recall``, ``density``, ``coverage``.
+    """
+    real, fake = _pair(real_features, fake_features, "real_features", "fake_features")
+    k = _neighbours(k, real, fake, "real_features", "fake_features", fake_needs_k=True)
+    precision_hits, recall_hits, density_hits, covered = _ball_counts(real, fake, k)
+    return {
+        "fid": frechet_distance(real, fake),
+        "kid": kernel_distance(real, fake),
+        "precision": precision_hits / len(fake),
+        "recall": recall_hits / len(real),
+        "density": density_hits / (k * len(fake)),
+        "coverage": covered / len(real),
+    }
