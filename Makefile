@@ -27,7 +27,7 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 
 benchmark: $(VENV)/.installed
-	for b in toy_objectives unrolled conditional semi_supervised export step_time; do \
+	for b in toy_objectives unrolled conditional semi_supervised images export step_time; do \
 		TF_CPP_MIN_LOG_LEVEL=2 $(PY) benchmarks/$$b.py || exit 1; done
 	$(PY) benchmarks/update_readme.py
 

@@ -61,7 +61,8 @@ def test_sample_grid_of_a_conditional_gan_has_a_row_per_class(tmp_path):
 
 def test_evaluate_puts_the_metrics_in_the_history_and_tensorboard(tmp_path, capsys):
     gan = small_gan()
-    real = next(iter(tfgan.data.images("digits", "test", 200, 16)))[0].numpy()
+    real = next(iter(tfgan.data.images("digits", "test", 200, 16))).numpy()
+    assert real.shape == (200, 16, 16, 1)
     net = tfgan.eval.FeatureNet.digits()
     evaluate = tfgan.callbacks.Evaluate(real, net, num_samples=100, tensorboard_dir=str(tmp_path))
     history = gan.fit(digits(), steps_per_epoch=2, epochs=2, callbacks=[evaluate], verbose=0)
