@@ -51,7 +51,7 @@ def save_image_grid(images, path, cols=None, row_labels=None, value_range=(-1.0,
         plt.imsave(path, grid, cmap=cmap, vmin=0, vmax=1)
         return
     height = (unit.shape[1] + 1) * scale
-    fig, ax = plt.subplots(figsize=(0.5 + grid.shape[1] / 24, grid.shape[0] / 24))
+    fig, ax = plt.subplots(figsize=(0.4 + grid.shape[1] / 100, 0.2 + grid.shape[0] / 100))
     ax.imshow(grid, cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
     ax.set_yticks([height * (i + 0.5) for i in range(len(row_labels))])
     ax.set_yticklabels([str(label) for label in row_labels])
