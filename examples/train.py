@@ -77,6 +77,15 @@ flags.DEFINE_list("hidden", ["128", "128"], "Hidden layer widths of both MLPs (t
 flags.DEFINE_integer("steps_per_execution", 50, "Train steps per compiled call.")
 flags.DEFINE_integer("num_samples", 2500, "Samples drawn for the toy diagnostics.")
 flags.DEFINE_integer("seed", 0, "Seed of weights, data and noise.")
+flags.DEFINE_integer(
+    "checkpoint_every",
+    None,
+    "Toy steps between checkpoints (default 500, or --steps when 500 does not divide it); "
+    "images checkpoint at every evaluation, every --eval_every steps.",
+)
+flags.DEFINE_enum(
+    "strategy", "default", ["default", "mirrored", "multi_worker", "tpu"], "tf.distribute strategy."
+)
 flags.DEFINE_string("output_dir", "outputs/train", "Where samples.png and metrics.json go.")
 
 
@@ -142,14 +151,54 @@ def build_gan(dataset):
     return make_model(*networks, num_modes)
 
 
+def checkpoint_every():
+    if FLAGS.checkpoint_every is not None:
+        return FLAGS.checkpoint_every
+    return 500 if setting("steps") % 500 == 0 else setting("steps")
+
+
+def fit_resumable(gan, make_data, steps_per_epoch, callbacks=(), **kwargs):
+    """``gan.fit`` that checkpoints at every epoch's end, resumes from the last checkpoint in
+    --output_dir/checkpoints, and stops at the first non-finite loss.
+
+    ``make_data(step)`` gives the data from the step training resumes at, so a resumed
+    run sees the batches it would have seen. Returns the history and the resumed step.
+    """
+    checkpoint = tfgan.callbacks.Checkpoint(os.path.join(FLAGS.output_dir, "checkpoints"))
+    checkpoint.set_model(gan)
+    resumed = checkpoint.restore()
+    total = setting("steps")
+    if resumed:
+        print(f"resumed from step {resumed} of {total}, from {checkpoint.directory}")
+    stop = tfgan.callbacks.TerminateOnNonFinite(checkpoint)
+    x, y = make_data(resumed)
+    history = gan.fit(
+        x,
+        y,
+        steps_per_epoch=steps_per_epoch if y is None else None,
+        epochs=total // steps_per_epoch,
+        initial_epoch=resumed // steps_per_epoch,
+        callbacks=[*callbacks, checkpoint, stop],
+        **kwargs,
+    )
+    if stop.message:
+        sys.exit(stop.message)
+    return history, resumed
+
+
 def train(gan, dataset):
     """Fits the model of the flags on a toy density; returns its history."""
     batch = setting("batch_size") * FLAGS.discriminator_steps
     if FLAGS.model != "semi_supervised":
-        data = tfgan.data.toy_dataset(
-            dataset, batch_size=batch, seed=FLAGS.seed, labels=FLAGS.model == "conditional"
-        )
-        return gan.fit(data, steps_per_epoch=setting("steps"), epochs=1, verbose=1)
+
+        def stream(start):
+            labels = FLAGS.model == "conditional"
+            data = tfgan.data.toy_dataset(
+                dataset, batch, seed=FLAGS.seed, labels=labels, start=start
+            )
+            return data, None
+
+        return fit_resumable(gan, stream, checkpoint_every(), verbose=1)
     # A fixed training set of which labels_per_class examples per mode keep their label.
     x, y = (
         np.asarray(t)
@@ -166,8 +215,9 @@ def train(gan, dataset):
     )
     y_semi = np.full_like(y, -1)
     y_semi[keep] = y[keep]
-    epochs = max(1, round(setting("steps") * batch / FLAGS.num_examples))
-    return gan.fit(x, y_semi, batch_size=batch, epochs=epochs, verbose=2)
+    return fit_resumable(
+        gan, lambda start: (x, y_semi), FLAGS.num_examples // batch, batch_size=batch, verbose=2
+    )
 
 
 def model_metrics(gan, dataset):
@@ -260,15 +310,15 @@ def train_images(gan, reference, feature_net):
         tfgan.callbacks.SampleGrid(os.path.join(FLAGS.output_dir, "grids"), seed=FLAGS.seed),
         tfgan.callbacks.Evaluate(reference, feature_net, seed=FLAGS.seed),
     ]
-    epochs = max(1, setting("steps") // FLAGS.eval_every)
-    fit = {"epochs": epochs, "callbacks": callbacks, "verbose": 1}
     if FLAGS.model == "semi_supervised":
         x, y = real_images("train", 10**9, labels=True)
         keep = tfgan.data.labeled_subset(y, FLAGS.labels_per_class, seed=FLAGS.seed)
         y_semi = np.full_like(y, -1)
         y_semi[keep] = y[keep]
-        fit["epochs"] = max(1, setting("steps") * batch // len(x))
-        return gan.fit(x, y_semi, batch_size=batch, **fit), callbacks
+        history, resumed = fit_resumable(
+            gan, lambda start: (x, y_semi), len(x) // batch, callbacks, batch_size=batch, verbose=1
+        )
+        return history, resumed, callbacks
     data = tfgan.data.images(
         FLAGS.dataset,
         "train",
@@ -278,7 +328,10 @@ def train_images(gan, reference, feature_net):
         labels=FLAGS.model == "conditional",
         seed=FLAGS.seed,
     )
-    return gan.fit(data.repeat(), steps_per_epoch=FLAGS.eval_every, **fit), callbacks
+    history, resumed = fit_resumable(
+        gan, lambda start: (data.repeat().skip(start), None), FLAGS.eval_every, callbacks, verbose=1
+    )
+    return history, resumed, callbacks
 
 
 def image_job():
@@ -301,7 +354,7 @@ def image_job():
     ceiling = tfgan.eval.all_metrics(real_features, feature_net.features(untrained))
 
     start = time.perf_counter()
-    history, callbacks = train_images(gan, reference, feature_net)
+    history, resumed, callbacks = train_images(gan, reference, feature_net)
     seconds = time.perf_counter() - start
 
     grid = callbacks[0]
@@ -329,7 +382,7 @@ def image_job():
     for name in ("label_accuracy", "test_accuracy"):
         if name in metrics:
             print(f"{name}: {metrics[name]:.3f}")
-    return gan, history, seconds, metrics
+    return gan, history, resumed, seconds, metrics
 
 
 def toy_job():
@@ -337,7 +390,7 @@ def toy_job():
     dataset = tfgan.data.toy(FLAGS.dataset)
     gan = build_gan(dataset)
     start = time.perf_counter()
-    history = train(gan, dataset)
+    history, resumed = train(gan, dataset)
     seconds = time.perf_counter() - start
     samples = gan.generate(FLAGS.num_samples, seed=FLAGS.seed)
     coverage = tfgan.eval.mode_coverage(samples, dataset)
@@ -356,20 +409,37 @@ def toy_job():
     for name in ("on_label_mode", "test_accuracy"):
         if name in metrics:
             print(f"{name}: {metrics[name]:.3f}")
-    return gan, history, seconds, metrics
+    return gan, history, resumed, seconds, metrics
+
+
+def check_flags():
+    """Mistakes in the flags, said before anything is built."""
+    toy = FLAGS.dataset in tfgan.data.toy_names()
+    every = checkpoint_every() if toy else FLAGS.eval_every
+    name = "--checkpoint_every" if toy else "--eval_every"
+    if FLAGS.model != "semi_supervised" and setting("steps") % every:
+        raise app.UsageError(
+            f"--steps={setting('steps')} must be a multiple of {name}={every}: training runs "
+            "in epochs of that many steps, checkpointed at each end."
+        )
+    if every % FLAGS.steps_per_execution:
+        raise app.UsageError(f"{name}={every} must be a multiple of --steps_per_execution.")
 
 
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)  # TensorFlow's export chatter
     keras.utils.set_random_seed(FLAGS.seed)
+    check_flags()
     toy = FLAGS.dataset in tfgan.data.toy_names()
     os.makedirs(FLAGS.output_dir, exist_ok=True)
-    gan, history, seconds, metrics = toy_job() if toy else image_job()
-    steps = int(gan.generator_optimizer.iterations)
+    with tfgan.distribute.strategy(FLAGS.strategy).scope():
+        gan, history, resumed, seconds, metrics = toy_job() if toy else image_job()
+    steps = int(gan.noise_step.numpy())
     metrics = {
         "flags": {f.name: f.value for f in FLAGS.get_key_flags_for_module(sys.argv[0])},
         "steps_completed": steps,
+        "resumed_from_step": resumed,
         "train_seconds": round(seconds, 2),
         "final": {name: float(values[-1]) for name, values in history.history.items()},
         **metrics,

@@ -1,6 +1,16 @@
 """tfgan_lite: generative adversarial networks for TensorFlow 2.21 and Keras 3."""
 
-from tfgan_lite import callbacks, data, eval, export, losses, networks, penalties, priors
+from tfgan_lite import (
+    callbacks,
+    data,
+    distribute,
+    eval,
+    export,
+    losses,
+    networks,
+    penalties,
+    priors,
+)
 from tfgan_lite.models import GAN, ConditionalGAN, SemiSupervisedGAN, UnrolledGAN
 
 __version__ = "0.1.0"
@@ -12,6 +22,7 @@ __all__ = [
     "UnrolledGAN",
     "callbacks",
     "data",
+    "distribute",
     "eval",
     "export",
     "losses",

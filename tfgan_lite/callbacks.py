@@ -1,10 +1,12 @@
-"""Keras callbacks for GANs: sample grids and periodic evaluation, on disk and TensorBoard.
+"""Keras callbacks for GANs: sample grids, evaluation, checkpoints, non-finite losses.
 
 * ``SampleGrid``: every N epochs, a PNG grid of samples from the same z (labeled rows for
   a ``ConditionalGAN``), and the grid as a TensorBoard image when ``tensorboard_dir`` is set.
 * ``Evaluate``: every N epochs, FID, KID, precision, recall, density and coverage of
   generated images against real ones on a feature network; the values go into the
   epoch's logs (so ``history.history`` holds them), into TensorBoard, and one printed line.
+* ``Checkpoint``: the whole training state every N steps, atomically, restored on start.
+* ``TerminateOnNonFinite``: stops at the first NaN or infinite loss, naming step and loss.
 """
 
 import os
@@ -142,3 +144,106 @@ class Evaluate(keras.callbacks.Callback):
         if self.verbose:
             text = ", ".join(f"{name} {value:.4g}" for name, value in metrics.items())
             print(f"Evaluate after epoch {epoch + 1}: {text}", flush=True)
+
+
+def _step(gan):
+    # The noise counter advances once per train step whether or not a network is frozen.
+    return int(gan.noise_step.numpy())
+
+
+class Checkpoint(keras.callbacks.Callback):
+    """Saves the whole training state every ``every`` steps (or at every epoch's end when
+    ``every`` is None), and restores it at the start of training.
+
+    The state is the GAN's weights (both networks and the noise counter) and both
+    optimizers' slots and step counts, written with ``tf.train.CheckpointManager``: the
+    index file that names the latest checkpoint is replaced atomically, so a process killed
+    while saving leaves the previous checkpoint usable. A step whose losses are not finite
+    is never saved. ``restored_step`` is the step a run resumed from (0 for a fresh start).
+    With ``every``, saving happens at the end of the compiled calls that reach a multiple
+    of it, so ``every`` should be a multiple of ``steps_per_execution``; saving at epoch ends
+    lets a resumed ``fit`` start at ``initial_epoch = restored_step // steps_per_epoch``.
+    """
+
+    def __init__(self, directory, every=None, max_to_keep=2):
+        super().__init__()
+        if every is not None and every < 1:
+            raise ValueError(f"every must be >= 1 or None, got {every}.")
+        self.directory, self.every, self.max_to_keep = str(directory), every, max_to_keep
+        self.manager = None
+        self.restored_step = 0
+        self.saved_step = None
+
+    def _manager(self):
+        if self.manager is None:
+            state = tf.train.Checkpoint(gan=self.model)
+            self.manager = tf.train.CheckpointManager(state, self.directory, self.max_to_keep)
+        return self.manager
+
+    def restore(self):
+        """Restores the latest checkpoint, if any; returns its step (0 when none)."""
+        manager = self._manager()
+        if manager.latest_checkpoint:
+            manager.checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+            self.restored_step = self.saved_step = _step(self.model)
+        return self.restored_step
+
+    def save(self):
+        step = _step(self.model)
+        if step != self.saved_step:
+            self._manager().save(checkpoint_number=step)
+            self.saved_step = step
+
+    def on_train_begin(self, logs=None):
+        if self.saved_step is None:
+            self.restore()
+
+    def _finite(self, logs):
+        finite = all(np.isfinite(v) for v in (logs or {}).values() if np.ndim(v) == 0)
+        return finite and getattr(self.model, "non_finite", None) is None
+
+    def on_train_batch_end(self, batch, logs=None):
+        due = self.every is not None and _step(self.model) - (self.saved_step or 0) >= self.every
+        if due and self._finite(logs):
+            self.save()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.every is None and self._finite(logs):
+            self.save()
+
+    def on_train_end(self, logs=None):
+        if getattr(self.model, "non_finite", None) is None:
+            self.save()
+
+
+class TerminateOnNonFinite(keras.callbacks.Callback):
+    """Stops training at the first non-finite loss, and says where and which.
+
+    Sets ``model.non_finite`` to a message naming the step and the loss (None while all is
+    well) and ``message`` on itself; a ``Checkpoint`` callback then keeps the last good
+    checkpoint instead of saving the broken state.
+    """
+
+    def __init__(self, checkpoint=None):
+        super().__init__()
+        self.checkpoint = checkpoint
+        self.message = None
+
+    def on_train_begin(self, logs=None):
+        self.model.non_finite = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        for name, value in (logs or {}).items():
+            if np.ndim(value) == 0 and not np.isfinite(value) and name.endswith("loss"):
+                kept = ""
+                if self.checkpoint is not None and self.checkpoint.saved_step is not None:
+                    kept = (
+                        f"; the last good checkpoint, step {self.checkpoint.saved_step}, "
+                        f"is kept in {self.checkpoint.directory}"
+                    )
+                self.message = (
+                    f"training stopped: {name} is {float(value)} at step {_step(self.model)}{kept}."
+                )
+                self.model.non_finite = self.message
+                self.model.stop_training = True
+                return

@@ -96,13 +96,14 @@ def sample_labeled(distribution, n, seed):
     return x, labels
 
 
-def toy_dataset(distribution, batch_size, num_examples=None, seed=0, labels=False):
+def toy_dataset(distribution, batch_size, num_examples=None, seed=0, labels=False, start=0):
     """A tf.data pipeline of batches drawn from a toy density (a name or a distribution).
 
     With ``num_examples=None`` every batch is a fresh draw, an endless stream (give ``fit``
     ``steps_per_epoch``); with a number, a fixed sample of that size, shuffled each epoch.
     With ``labels=True`` the elements are ``(x, mode index)`` pairs, for conditional GANs.
-    Deterministic for a seed.
+    Deterministic for a seed; ``start`` begins the stream that many batches in, so a run
+    resumed from a checkpoint at step ``start`` sees the batches it would have seen.
     """
     if isinstance(distribution, str):
         distribution = toy(distribution)
@@ -114,8 +115,10 @@ def toy_dataset(distribution, batch_size, num_examples=None, seed=0, labels=Fals
             return sample_labeled(distribution, n, draw_seed)
         return distribution.sample(n, seed=draw_seed)
 
+    if start and num_examples is not None:
+        raise ValueError("start applies to the endless stream: leave num_examples=None.")
     if num_examples is None:
-        dataset = tf.data.Dataset.counter().map(
+        dataset = tf.data.Dataset.counter(start=start).map(
             lambda i: draw(batch_size, tf.cast(tf.stack([seed, i]), tf.int32)),
             num_parallel_calls=tf.data.AUTOTUNE,
             deterministic=True,

@@ -31,6 +31,14 @@ def _rows(structure, rows):
     return tf.nest.map_structure(lambda t: None if t is None else t[rows], structure)
 
 
+def _multi_worker(strategy):
+    """Whether Keras reduces a step's logs across workers (as its own check does, in
+    keras/src/backend/tensorflow/trainer.py: ``_collective_all_reduce_multi_worker``)."""
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and bool(
+        strategy.extended._in_multi_worker_mode()
+    )
+
+
 def _shape_str(shape):
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
@@ -333,6 +341,21 @@ class GAN(keras.Model):
             kwargs.setdefault("shuffle", False)  # a dataset shuffles itself
         return super().fit(x, y, batch_size=batch_size, **kwargs)
 
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Keras 3.15 starts fit/evaluate under a strategy by strategy.reduce("MEAN", batch)
+        # on the first PerReplica batch, to build the model symbolically; under
+        # MultiWorkerMirroredStrategy that reduce fails for a batch that is a tuple, such as
+        # (x, y) or a conditional GAN's (x, labels) (keras-team/keras issue 20585). A GAN
+        # has nothing left to build (the networks are built in __init__, both optimizers
+        # in compile), so skip it there; otherwise Keras's own path runs unchanged.
+        built = all(layer.built for layer in self._flatten_layers()) and all(
+            optimizer is not None and optimizer.built
+            for optimizer in (self.generator_optimizer, self.discriminator_optimizer)
+        )
+        if built and _multi_worker(self.distribute_strategy):
+            return
+        super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+
     # ----------------------------------------------------------------- the step
     @property
     def metrics(self):
@@ -373,7 +396,11 @@ class GAN(keras.Model):
             self.discriminator_optimizer.apply(grads, variables)
             if self.clip_weights is not None:
                 penalties.clip_weights(variables, self.clip_weights)
-        return self._gan_metrics(loss, real_output, fake_output, penalty, metrics)
+        # A batch holding NaN or Inf is reported as a NaN d_loss even where ReLU layers swallow
+        # it (max(NaN, 0) is 0 on CPU), so TerminateOnNonFinite stops on bad data too.
+        finite = tf.reduce_all(tf.math.is_finite(tf.cast(real, tf.float32)))
+        reported = tf.where(finite, loss, tf.constant(float("nan"), loss.dtype))
+        return self._gan_metrics(reported, real_output, fake_output, penalty, metrics)
 
     def _gan_metrics(self, d_loss, real_output, fake_output, penalty, extra):
         def mean_d(output):
@@ -436,7 +463,13 @@ class GAN(keras.Model):
             value = values[name]
             value, weight = value if isinstance(value, tuple) else (value, batch_size)
             tracker.update_state(value, sample_weight=tf.cast(weight, tf.float32))
-        return {name: tracker.result() for name, tracker in self._trackers.items()}
+        logs = {name: tracker.result() for name, tracker in self._trackers.items()}
+        if _multi_worker(tf.distribute.get_strategy()):
+            # Keras 3.15 reduces the logs of a step under MultiWorkerMirroredStrategy with
+            # strategy.reduce("MEAN", v, axis=0), which fails on scalars (keras-team/keras
+            # issue 20585): give it rank-1 logs, which it reduces back to scalars.
+            logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
+        return logs
 
     def test_step(self, data):
         """The losses and D's mean outputs on a batch, without updating anything."""
