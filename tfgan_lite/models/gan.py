@@ -279,7 +279,8 @@ class GAN(keras.Model):
         """Set the two optimizers (default: Adam(2e-4, beta_1=0.5) each, as in DCGAN).
 
         Optimizers may be instances, names or configs; they are built on the networks'
-        variables here so that training under ``tf.distribute`` works. ``jit_compile``
+        variables here so that training under ``tf.distribute`` works. Under the
+        ``mixed_float16`` policy each is wrapped in a ``LossScaleOptimizer``. ``jit_compile``
         is Keras's: ``"auto"`` compiles the whole GAN step with XLA on accelerators and not
         on CPU, where XLA made the toy MLP step slower (see the README); ``True`` forces it.
         """
@@ -296,6 +297,12 @@ class GAN(keras.Model):
                 raise ValueError(
                     f"{name}={optimizer!r} is not a Keras optimizer: {error}"
                 ) from error
+            if self.dtype_policy.name == "mixed_float16" and not isinstance(
+                optimizer, keras.optimizers.LossScaleOptimizer
+            ):
+                # float16 gradients underflow without loss scaling; Keras's own compile
+                # wraps its optimizer the same way under this policy.
+                optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
             optimizers.append(optimizer)
         if optimizers[0] is optimizers[1]:
             raise ValueError(

@@ -1,0 +1,42 @@
+"""Mixed precision: bfloat16 (CPU) and float16 with loss scaling train; XLA compiles the step."""
+
+import keras
+import numpy as np
+import pytest
+
+import tfgan_lite as tfgan
+
+
+@pytest.fixture
+def policy(request):
+    keras.mixed_precision.set_global_policy(request.param)
+    yield request.param
+    keras.mixed_precision.set_global_policy("float32")
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"], indirect=True)
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_mixed_precision_dcgan_trains_a_few_steps(policy, jit_compile):
+    generator, discriminator = tfgan.networks.dcgan((16, 16, 1), 8, width=8)
+    gan = tfgan.GAN(generator, discriminator, latent_dim=8, seed=0)
+    assert gan.generator.compute_dtype == policy.split("_")[1]
+    gan.compile(jit_compile=jit_compile)
+    scaled = isinstance(gan.generator_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert scaled == (policy == "mixed_float16")
+    before = [np.asarray(w) for w in gan.generator.trainable_weights]
+    data = tfgan.data.images("digits", "train", 32, 16).repeat()
+    history = gan.fit(data, steps_per_epoch=4, epochs=1, verbose=0).history
+    assert all(np.isfinite(v[-1]) for v in history.values())
+    assert all(w.dtype == np.float32 for w in before)  # variables stay float32
+    after = [np.asarray(w) for w in gan.generator.trainable_weights]
+    assert any(not np.allclose(a, b) for a, b in zip(before, after, strict=True))
+    assert gan.generate(3, seed=0).shape == (3, 16, 16, 1)
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16"], indirect=True)
+def test_mixed_precision_with_a_gradient_penalty(policy):
+    networks = tfgan.networks.mlp_gan(4, 2, (16,))
+    gan = tfgan.GAN(*networks, latent_dim=4, loss="wasserstein", gradient_penalty=1.0, seed=0)
+    gan.compile()
+    data = tfgan.data.toy_dataset("ring8", 32)
+    assert np.isfinite(gan.fit(data, steps_per_epoch=3, verbose=0).history["d_loss"][-1])
