@@ -109,3 +109,11 @@ def test_train_script_refuses_an_unknown_loss_before_training(tmp_path):
     assert result.returncode != 0
     assert "--loss" in result.stderr and "non_saturating" in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_train_script_under_a_mirrored_strategy(tmp_path):
+    out = tmp_path / "mirrored"
+    result = run("--dataset=ring8", "--strategy=mirrored", "--steps=100", f"--output_dir={out}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["flags"]["strategy"] == "mirrored" and metrics["steps_completed"] == 100
