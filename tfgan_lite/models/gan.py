@@ -284,8 +284,8 @@ class GAN(keras.Model):
         is Keras's: ``"auto"`` compiles the whole GAN step with XLA on accelerators and not
         on CPU, where XLA made both benchmark steps slower (``benchmarks/speed.py``); ``True``
         forces it. ``steps_per_execution`` defaults to 50 train steps per compiled call, not
-        Keras's 1: measured on 2 CPU cores it halves the MLP step (0.48 vs 1.00 ms) and
-        speeds up the DCGAN step by 8%; batch-level callbacks then run every 50 steps.
+        Keras's 1: measured on 2 CPU cores it halves the toy MLP step and takes 1-4% off
+        the DCGAN step; batch-level callbacks then run every 50 steps.
         """
         optimizers = []
         for name, optimizer in (
