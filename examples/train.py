@@ -74,7 +74,9 @@ flags.DEFINE_float(
 )
 flags.DEFINE_float("beta_1", 0.5, "Adam beta_1 of both networks.")
 flags.DEFINE_list("hidden", ["128", "128"], "Hidden layer widths of both MLPs (toys).")
-flags.DEFINE_integer("steps_per_execution", 50, "Train steps per compiled call.")
+flags.DEFINE_integer(
+    "steps_per_execution", None, "Train steps per compiled call (default 50; 1 under --strategy)."
+)
 flags.DEFINE_integer("num_samples", 2500, "Samples drawn for the toy diagnostics.")
 flags.DEFINE_integer("seed", 0, "Seed of weights, data and noise.")
 flags.DEFINE_integer(
@@ -131,7 +133,7 @@ def make_model(generator, discriminator, num_classes):
     gan.compile(
         generator_optimizer=keras.optimizers.Adam(learning_rate, beta_1=FLAGS.beta_1),
         discriminator_optimizer=keras.optimizers.Adam(learning_rate, beta_1=FLAGS.beta_1),
-        steps_per_execution=FLAGS.steps_per_execution,
+        steps_per_execution=steps_per_execution(),
     )
     return gan
 
@@ -149,6 +151,13 @@ def build_gan(dataset):
     if FLAGS.model == "semi_supervised":
         networks = (networks[0], tfgan.networks.mlp(data_dim, num_modes, hidden, name="classifier"))
     return make_model(*networks, num_modes)
+
+
+def steps_per_execution():
+    """GAN.compile's own default: 50 on one device, 1 under a tf.distribute strategy."""
+    if FLAGS.steps_per_execution is not None:
+        return FLAGS.steps_per_execution
+    return 50 if FLAGS.strategy == "default" else 1
 
 
 def checkpoint_every():
@@ -422,7 +431,7 @@ def check_flags():
             f"--steps={setting('steps')} must be a multiple of {name}={every}: training runs "
             "in epochs of that many steps, checkpointed at each end."
         )
-    if every % FLAGS.steps_per_execution:
+    if every % steps_per_execution():
         raise app.UsageError(f"{name}={every} must be a multiple of --steps_per_execution.")
 
 
