@@ -491,7 +491,7 @@ def time_workload(workload, keys, machine_peak):
     base = float(np.median(times["defaults"]))
     results = []
     lines = [
-        f"### {title}: batch {batch_size}, median of {FLAGS.repeats} runs of {steps} steps",
+        f"#### {title}: batch {batch_size}, median of {FLAGS.repeats} runs of {steps} steps",
         "",
         f"Forward FLOPs per example: G {g_flops / 1e6:.3f} M, D {d_flops / 1e6:.3f} M; "
         f"trainable parameters: G {params[0]:,}, D {params[1]:,}.",
