@@ -1,6 +1,5 @@
 """SampleGrid and Evaluate: files, TensorBoard summaries, metrics in the history."""
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -79,7 +78,3 @@ def test_evaluate_puts_the_metrics_in_the_history_and_tensorboard(tmp_path, caps
 def test_callbacks_refuse_every_below_one(tmp_path):
     with pytest.raises(ValueError, match="every"):
         tfgan.callbacks.SampleGrid(tmp_path, every=0)
-
-
-def test_keras_model_is_untouched_by_the_callbacks():
-    assert issubclass(tfgan.callbacks.Evaluate, keras.callbacks.Callback)
