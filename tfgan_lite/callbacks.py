@@ -18,12 +18,6 @@ import tensorflow as tf
 from tfgan_lite import plotting
 
 
-def _conditional(gan):
-    from tfgan_lite.models.conditional import ConditionalGAN
-
-    return isinstance(gan, ConditionalGAN)
-
-
 def _due(epoch, every):
     return (epoch + 1) % every == 0
 
@@ -55,7 +49,7 @@ class SampleGrid(keras.callbacks.Callback):
     def draw(self, path):
         """Writes the grid of the current generator to ``path``; returns the images."""
         gan = self.model
-        if _conditional(gan):
+        if gan.conditional:
             classes = gan.num_classes
             per_row = max(1, self.num_samples // classes)
             labels = np.repeat(np.arange(classes), per_row)

@@ -36,16 +36,10 @@ TOLERANCES = {None: 1e-5, "float16": 1e-2, "dynamic_range": 1e-1}
 METADATA = os.path.join("assets.extra", "tfgan_lite.json")
 
 
-def _takes_labels(gan):
-    from tfgan_lite.models.conditional import ConditionalGAN
-
-    return isinstance(gan, ConditionalGAN)
-
-
 def _signatures(gan):
     z = tf.TensorSpec([None, gan.latent_dim], tf.float32, name="z")
     labels = tf.TensorSpec([None], tf.int32, name="labels")
-    return [z, labels] if _takes_labels(gan) else [z]
+    return [z, labels] if gan.conditional else [z]
 
 
 def _to_output(samples, output, value_range):
@@ -66,7 +60,7 @@ def _metadata(gan, output, value_range):
     return {
         "latent_dim": gan.latent_dim,
         "prior": priors.name_of(gan.prior) if gan.prior is not None else None,
-        "num_classes": getattr(gan, "num_classes", None) if _takes_labels(gan) else None,
+        "num_classes": gan.num_classes if gan.conditional else None,
         "sample_shape": list(gan.sample_shape),
         "output": output,
         "value_range": list(value_range),
@@ -85,7 +79,7 @@ def _archive(gan, output, value_range, with_sample):
     """A Keras ExportArchive of the generator with the serving (and sample) signatures."""
     import keras
 
-    labeled = _takes_labels(gan)
+    labeled = gan.conditional
     generator, prior = gan.generator, gan.prior
 
     def serve(z, labels=None):
@@ -203,7 +197,7 @@ def run_tflite(model, z, labels=None):
 def verify_tflite(gan, model, output="float", value_range=(-1.0, 1.0), n=16, seed=0):
     """Largest |TFLite - Keras| over the generator's outputs on n random z."""
     z = np.asarray(gan.sample_latent(n, seed), np.float32)
-    labels = np.arange(n) % gan.num_classes if _takes_labels(gan) else None
+    labels = np.arange(n) % gan.num_classes if gan.conditional else None
     inputs = [z, labels.astype(np.int32)] if labels is not None else z
     expected = _to_output(gan.generator(inputs, training=False), output, value_range).numpy()
     actual = run_tflite(model, z, labels)

@@ -82,10 +82,9 @@ def _from_keras(path, num, seed, label_spec):
     gan = keras.models.load_model(path)
     if not isinstance(gan, tfgan_lite.GAN):
         raise UsageError(f"--model {path} holds a {type(gan).__name__}, not a tfgan_lite GAN.")
-    conditional = isinstance(gan, tfgan_lite.ConditionalGAN)
-    labels = _labels(label_spec, num, gan.num_classes if conditional else None)
+    labels = _labels(label_spec, num, gan.num_classes if gan.conditional else None)
     samples = (
-        gan.generate(num, labels=labels, seed=seed) if conditional else gan.generate(num, seed)
+        gan.generate(num, labels=labels, seed=seed) if gan.conditional else gan.generate(num, seed)
     )
     return samples, {"output": "float", "value_range": [-1.0, 1.0]}
 

@@ -26,6 +26,8 @@ class ConditionalGAN(GAN):
     discriminator.
     """
 
+    conditional = True
+
     def __init__(self, generator, discriminator, num_classes, latent_dim, **kwargs):
         if not isinstance(num_classes, int | np.integer) or num_classes < 2:
             raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}.")

@@ -64,10 +64,14 @@ class GAN(keras.Model):
             discriminator update (None for none).
         seed: seeds the noise of training; None picks one at random.
 
+    ``gan.conditional`` says whether both networks take class labels (``ConditionalGAN``).
+
     ``fit`` reports ``d_loss`` (with the penalty), ``g_loss``, ``d_real`` and ``d_fake``
     (the mean of D(x) = sigmoid(logit) on real and on generated examples) and, with a
     gradient penalty, ``gradient_penalty``.
     """
+
+    conditional = False
 
     def __init__(
         self,
