@@ -1,5 +1,10 @@
-"""SampleGrid and Evaluate: files, TensorBoard summaries, metrics in the history."""
+"""SampleGrid and Evaluate: files, TensorBoard summaries, metrics in the history.
 
+The grids are read back as pictures and compared with the samples they should show.
+"""
+
+import keras
+import matplotlib.image
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -7,20 +12,89 @@ import tensorflow as tf
 import tfgan_lite as tfgan
 
 
-def small_gan(conditional=False):
-    networks = tfgan.networks.dcgan(
-        (16, 16, 1), 8, num_classes=10 if conditional else None, width=8
-    )
-    if conditional:
-        gan = tfgan.ConditionalGAN(*networks, num_classes=10, latent_dim=8, seed=0)
-    else:
-        gan = tfgan.GAN(*networks, latent_dim=8, seed=0)
+def small_gan():
+    gan = tfgan.GAN(*tfgan.networks.dcgan((16, 16, 1), 8, width=8), latent_dim=8, seed=0)
     gan.compile()
     return gan
 
 
 def digits(labels=False):
     return tfgan.data.images("digits", "train", 32, 16, labels=labels).repeat()
+
+
+# A conditional GAN whose generator paints class k as a flat 16 x 16 image of gray
+# LEVELS[k] (whatever z), so that each class is recognisable in the picture. The grays
+# are apart from the padding's 0.5 and from the black and white of the figure.
+CLASSES, PER_ROW, SIDE = 5, 3, 16
+LEVELS = np.array([0.1, 0.3, 0.7, 0.9, 0.2])
+
+
+def label_painter():
+    latent_dim = 4
+    z = keras.Input((latent_dim,))
+    labels = keras.Input((), dtype="int32")
+    table = np.repeat(2 * LEVELS[:, None] - 1, SIDE * SIDE, axis=1)  # from [0, 1] to [-1, 1]
+    paint = keras.layers.Embedding(
+        CLASSES, SIDE * SIDE, embeddings_initializer=keras.initializers.Constant(table)
+    )(labels)
+    ignore_z = keras.layers.Dense(SIDE * SIDE, kernel_initializer="zeros", use_bias=False)(z)
+    image = keras.layers.Reshape((SIDE, SIDE, 1))(keras.layers.Add()([paint, ignore_z]))
+    generator = keras.Model([z, labels], image)
+    x = keras.Input((SIDE, SIDE, 1))
+    d_labels = keras.Input((), dtype="int32")
+    features = [keras.layers.Flatten()(x), keras.layers.Embedding(CLASSES, 1)(d_labels)]
+    discriminator = keras.Model(
+        [x, d_labels], keras.layers.Dense(1)(keras.layers.Concatenate()(features))
+    )
+    return tfgan.ConditionalGAN(
+        generator, discriminator, num_classes=CLASSES, latent_dim=latent_dim, seed=0
+    )
+
+
+# ---------------------------------------------------------------- reading pictures back
+
+GRAY = 2.0 / 255  # a PNG pixel holds a gray level to within the colormap's 256 steps
+
+
+def read_gray(path):
+    """A PNG written by the grids as an array of gray levels in [0, 1]."""
+    png = matplotlib.image.imread(str(path))
+    np.testing.assert_array_equal(png[..., 0], png[..., 1])  # gray: R = G = B
+    np.testing.assert_array_equal(png[..., 0], png[..., 2])
+    return png[..., 0]
+
+
+def expected_grid(samples, cols, pad):
+    """Samples in [-1, 1] tiled by hand, ``cols`` across, ``pad`` pixels of 0.5 between."""
+    unit = (np.asarray(samples[..., 0], np.float64) + 1) / 2
+    n, h, w = unit.shape
+    rows = -(-n // cols)
+    grid = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad), 0.5)
+    for i, image in enumerate(unit):
+        r, c = divmod(i, cols)
+        grid[r * (h + pad) : r * (h + pad) + h, c * (w + pad) : c * (w + pad) + w] = image
+    return grid
+
+
+def runs(mask):
+    """(start, stop) of each run of True in a 1-D mask."""
+    edges = np.diff(np.concatenate([[0], mask.astype(int), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
+
+
+def glyph(gray):
+    """The dark pixels of a picture of text, cropped to their bounding box."""
+    dark = gray < 0.5
+    assert dark.any(), "no text"
+    rows, cols = np.flatnonzero(dark.any(1)), np.flatnonzero(dark.any(0))
+    return dark[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def mismatch(a, b):
+    """How many pixels differ between two glyphs aligned at their top-left corners."""
+    shape = np.maximum(a.shape, b.shape)
+    padded = [np.pad(g, [(0, shape[0] - g.shape[0]), (0, shape[1] - g.shape[1])]) for g in (a, b)]
+    return int((padded[0] != padded[1]).sum())
 
 
 def summaries(directory):
@@ -34,6 +108,9 @@ def summaries(directory):
     return found
 
 
+# ---------------------------------------------------------------- SampleGrid
+
+
 def test_sample_grid_writes_a_png_every_n_epochs_from_the_same_z(tmp_path):
     gan = small_gan()
     grid = tfgan.callbacks.SampleGrid(
@@ -44,18 +121,65 @@ def test_sample_grid_writes_a_png_every_n_epochs_from_the_same_z(tmp_path):
         "samples_epoch_0002.png",
         "samples_epoch_0004.png",
     ]
-    first, second = (grid.draw(str(tmp_path / f"{i}.png")) for i in range(2))
-    np.testing.assert_array_equal(first, second)  # the same z every time
-    images = [(tag, step) for tag, step, _ in summaries(tmp_path / "tb")]
-    assert images == [("samples", 2), ("samples", 4)]
+    # The last grid shows the trained generator's samples from z of seed 0: 4 x 4 tiles
+    # 1 pixel apart (67 pixels), each pixel scaled up 6 times (to 402, about 400 wide).
+    samples = gan.generate(16, seed=0)
+    png = read_gray(tmp_path / "grids" / "samples_epoch_0004.png")
+    assert png.shape == (402, 402)
+    blocks = png.reshape(67, 6, 67, 6)
+    np.testing.assert_array_equal(blocks, blocks[:, :1, :, :1].repeat(6, 1).repeat(6, 3))
+    np.testing.assert_allclose(png[::6, ::6], expected_grid(samples, 4, 1), atol=GRAY)
+    # draw() makes the same picture from the same z, and returns its samples.
+    np.testing.assert_array_equal(grid.draw(str(tmp_path / "again.png")), samples)
+    np.testing.assert_array_equal(read_gray(tmp_path / "again.png"), png)
+    images = summaries(tmp_path / "tb")
+    assert [(tag, step) for tag, step, _ in images] == [("samples", 2), ("samples", 4)]
+    # TensorBoard's image: the same samples, 4 x 4 without padding, as 8-bit gray.
+    width, height, encoded = images[-1][2]
+    assert (width, height) == (b"64", b"64")
+    decoded = tf.io.decode_png(encoded).numpy()[..., 0] / 255.0
+    np.testing.assert_allclose(decoded, expected_grid(samples, 4, 0), atol=1.0 / 255)
 
 
-def test_sample_grid_of_a_conditional_gan_has_a_row_per_class(tmp_path):
-    grid = tfgan.callbacks.SampleGrid(tmp_path, num_samples=30)
-    grid.set_model(small_gan(conditional=True))
-    samples = grid.draw(str(tmp_path / "labeled.png"))
-    assert samples.shape == (30, 16, 16, 1)  # 3 per class, one row per class
-    assert (tmp_path / "labeled.png").stat().st_size > 1000
+def test_sample_grid_of_a_conditional_gan_has_a_labeled_row_per_class(tmp_path):
+    grid = tfgan.callbacks.SampleGrid(tmp_path, num_samples=CLASSES * PER_ROW)
+    grid.set_model(label_painter())
+    grid.draw(str(tmp_path / "labeled.png"))
+    png = read_gray(tmp_path / "labeled.png")
+
+    # The grid is where the pixels hold the tiles' grays or the padding's 0.5.
+    on_grid = np.abs(png[..., None] - np.array([*LEVELS, 0.5])).min(-1) < GRAY
+    rows, cols = np.flatnonzero(on_grid.mean(1) > 0.5), np.flatnonzero(on_grid.mean(0) > 0.5)
+    top, left = rows[0], cols[0]
+    box = png[top : rows[-1] + 1, left : cols[-1] + 1]
+    padding = np.abs(box - 0.5) < GRAY
+    row_spans, col_spans = runs(~padding.all(1)), runs(~padding.all(0))
+    # One row per class, in class order, of PER_ROW tiles each of its class's gray.
+    assert len(row_spans) == CLASSES and len(col_spans) == PER_ROW
+    for k, (y0, y1) in enumerate(row_spans):
+        for x0, x1 in col_spans:
+            tile = box[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2]  # off the resampled edges
+            np.testing.assert_allclose(tile, LEVELS[k], atol=GRAY, err_msg=f"row {k}")
+    # Square tiles of one size, 1/17 of a tile pitch apart (16-pixel images 1 pixel apart).
+    sizes = [b - a for a, b in row_spans + col_spans]
+    assert max(sizes) - min(sizes) <= 3, sizes
+    pitch = np.median(np.diff([a for a, _ in row_spans]))
+    assert np.median(sizes) / pitch == pytest.approx(SIDE / (SIDE + 1), abs=0.01)
+
+    # A tick on the left edge of each row, inside the row, and by each a different label:
+    # the dark glyphs of two labels differ in >= 11 pixels where they are different digits,
+    # in <= 2 (anti-aliasing) where they are the same.
+    ticks = [(a + b - 1) // 2 for a, b in runs((png[:, left - 6 : left - 3] < 0.5).all(1))]
+    assert len(ticks) == CLASSES, ticks
+    glyphs = []
+    for tick, (y0, y1) in zip(ticks, row_spans, strict=True):
+        assert top + y0 <= tick < top + y1, (tick, top + y0, top + y1)
+        glyphs.append(glyph(png[tick - 10 : tick + 11, : left - 8]))
+    apart = [mismatch(a, b) for i, a in enumerate(glyphs) for b in glyphs[i + 1 :]]
+    assert min(apart) > 6, apart
+
+
+# ---------------------------------------------------------------- Evaluate
 
 
 def test_evaluate_puts_the_metrics_in_the_history_and_tensorboard(tmp_path, capsys):
