@@ -1,4 +1,9 @@
-"""Pictures of samples: image grids (optionally with a label per row) and 2-D scatters."""
+"""Image grids of samples: ``to_unit`` maps images into [0, 1], ``tile`` lays them out as
+one array, ``save_image_grid`` writes them as a PNG (optionally with a label per row).
+
+Only images: the scatters of 2-D samples and histograms of 1-D ones are drawn by
+``tfgan_lite.generate``.
+"""
 
 import numpy as np
 
