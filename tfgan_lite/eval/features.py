@@ -21,12 +21,16 @@ same sizes (e.g. two halves of a data set): finite samples keep FID and KID abov
 precision, recall, density and coverage away from their ideal values, so a model is judged
 against that real-vs-real floor, not against the ideal value.
 
-Pairwise distances (precision/recall, density/coverage) are computed in blocks of 4M
-entries with a BLAS product (|x|^2 + |y|^2 - 2 x.y on mean-centred copies), so two sets of
-10k 2048-d features need their centred copies (320 MB) plus about 200 MB of blocks, never
-the 10k x 10k matrix. Distances that the product leaves within rounding error of a ball's
-radius are recomputed directly from the coordinate differences, so ties (a fake sample that
-equals a real one) are decided exactly, the same way a brute-force loop decides them.
+The k-NN metrics find each sample's k-th nearest neighbour with scikit-learn's
+``NearestNeighbors`` and compute the fake-by-real distances with
+``pairwise_distances_chunked`` (BLAS: |x|^2 + |y|^2 - 2 x.y), both on mean-centred copies
+and in blocks of 4M entries, so two sets of 10k 2048-d features need their centred copies
+(320 MB) plus about 200 MB of blocks, never the 10k x 10k matrix. The BLAS expansion is
+only accurate to rounding error, so every distance that decides a comparison exactly is
+recomputed from the coordinate differences: each radius (the distance to the neighbour
+that scikit-learn found) and every distance within rounding error of a ball's radius. Ties
+(a fake sample that equals a real one, or lies exactly on a ball's boundary) are therefore
+decided exactly, the same way a brute-force loop decides them.
 """
 
 import math
@@ -34,7 +38,13 @@ import numbers
 import warnings
 
 import numpy as np
-from scipy import linalg
+from scipy import linalg, special
+from sklearn.metrics import pairwise_distances_chunked
+from sklearn.metrics.pairwise import polynomial_kernel
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils.extmath import row_norms
+
+from tfgan_lite import checks
 
 __all__ = [
     "all_metrics",
@@ -47,8 +57,9 @@ __all__ = [
 
 # Entries in one block of the pairwise-distance matrix (32 MB in float64).
 _CHUNK_ELEMENTS = 1 << 22
-# A distance from the BLAS expansion within this fraction of |a|^2 + |b|^2 of a radius is
-# recomputed directly (the expansion's rounding error is about d * 1e-16 of that scale).
+# A squared distance from the BLAS expansion within this fraction of |a|^2 + |b|^2 of a
+# radius is recomputed directly (the expansion's rounding error is about d * 1e-16 of that
+# scale).
 _BAND = 1e-8
 
 
@@ -96,17 +107,9 @@ def _min_samples(x, name, minimum, why):
         )
 
 
-def _integer(value, name, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}.")
-    return int(value)
-
-
 def _neighbours(k, real, fake, name_real, name_fake, fake_needs_k):
     """Validates the neighbourhood size ``k`` against the set(s) it is computed on."""
-    k = _integer(k, "k", 1)
+    k = checks.integer(k, "k")
     if k >= len(real):
         raise ValueError(
             f"k={k} must be smaller than the number of samples in {name_real} ({len(real)}): "
@@ -207,16 +210,17 @@ def frechet_distance(features_a, features_b, eps=1e-6):
 # ------------------------------------------------------------------------------------ KID
 
 
-def _polynomial_kernel(x, y):
-    return (x @ y.T / x.shape[1] + 1.0) ** 3
+def _kernel(x, y=None):
+    """KID's kernel k(x, y) = (x . y / d + 1)^3 between all pairs of rows."""
+    return polynomial_kernel(x, y, degree=3, gamma=1.0 / x.shape[1], coef0=1.0)
 
 
 def _mmd2_unbiased(x, y):
     """The unbiased MMD^2 estimate with the cubic polynomial kernel."""
     m, n = len(x), len(y)
-    k_xx = _polynomial_kernel(x, x)
-    k_yy = _polynomial_kernel(y, y)
-    k_xy = _polynomial_kernel(x, y)
+    k_xx = _kernel(x)
+    k_yy = _kernel(y)
+    k_xy = _kernel(x, y)
     term_xx = (k_xx.sum() - np.trace(k_xx)) / (m * (m - 1))
     term_yy = (k_yy.sum() - np.trace(k_yy)) / (n * (n - 1))
     return float(term_xx + term_yy - 2.0 * k_xy.mean())
@@ -255,8 +259,8 @@ def kernel_distance(
     a, b = _pair(features_a, features_b, "features_a", "features_b")
     _min_samples(a, "features_a", 2, "the unbiased MMD estimate")
     _min_samples(b, "features_b", 2, "the unbiased MMD estimate")
-    num_subsets = _integer(num_subsets, "num_subsets", 1)
-    subset_size = _integer(subset_size, "subset_size", 2)
+    num_subsets = checks.integer(num_subsets, "num_subsets")
+    subset_size = checks.integer(subset_size, "subset_size", minimum=2)
     m = min(subset_size, len(a), len(b))
     if m == len(a) and m == len(b):
         # Every subset is the whole of both sets: one estimate, repeated.
@@ -277,12 +281,13 @@ def kernel_distance(
 # ----------------------------------------------------------------- k-NN balls in chunks
 
 
-def _squared_norms(x):
-    return np.einsum("ij,ij->i", x, x)
-
-
 def _exact_squared(x, y):
-    """Squared distances between paired rows, from the coordinate differences."""
+    """Squared distances between paired rows, summed from the coordinate differences.
+
+    Hand-written because scikit-learn's ``paired_euclidean_distances`` returns square roots
+    (and sums with einsum): here the squared differences are summed with ``np.sum``, as a
+    brute-force loop sums them, so that equal distances come out exactly equal.
+    """
     out = np.empty(len(x))
     step = max(1, _CHUNK_ELEMENTS // x.shape[1])
     for start in range(0, len(x), step):
@@ -291,39 +296,17 @@ def _exact_squared(x, y):
     return out
 
 
-def _expanded_squared(xc, yc, nx, ny):
-    """|x|^2 + |y|^2 - 2 x.y for all pairs (BLAS), clipped at 0."""
-    d2 = nx[:, None] + ny[None, :]
-    d2 -= 2.0 * (xc @ yc.T)
-    np.maximum(d2, 0.0, out=d2)
-    return d2
+def _radii2(x, centred, k):
+    """Squared distance from each sample to its k-th nearest other sample, exactly.
 
-
-class _PointSet:
-    """Samples with the centred copy and squared norms the BLAS expansion uses."""
-
-    def __init__(self, x, center):
-        self.x = x
-        self.centred = x - center
-        self.norms = _squared_norms(self.centred)
-
-    def __len__(self):
-        return len(self.x)
-
-    def radii2(self, k):
-        """Squared distance from each sample to its k-th nearest other sample."""
-        n = len(self)
-        out = np.empty(n)
-        rows = max(1, _CHUNK_ELEMENTS // n)
-        for start in range(0, n, rows):
-            stop = min(n, start + rows)
-            d2 = _expanded_squared(
-                self.centred[start:stop], self.centred, self.norms[start:stop], self.norms
-            )
-            d2[np.arange(stop - start), np.arange(start, stop)] = np.inf  # not itself
-            nearest = np.argpartition(d2, k - 1, axis=1)[:, k - 1]
-            out[start:stop] = _exact_squared(self.x[start:stop], self.x[nearest])
-        return out
+    ``NearestNeighbors`` (on the centred copy) finds which sample is the k-th nearest
+    neighbour, leaving the sample itself out even when it has duplicates; the distance to
+    it is then recomputed from the original coordinates, because the one scikit-learn
+    returns comes from the BLAS expansion (on high-dimensional data) and is not exact.
+    """
+    knn = NearestNeighbors(n_neighbors=k).fit(centred)
+    nearest = knn.kneighbors(return_distance=False)[:, k - 1]
+    return _exact_squared(x, x[nearest])
 
 
 def _ball_counts(real, fake, k, with_recall=True):
@@ -333,25 +316,33 @@ def _ball_counts(real, fake, k, with_recall=True):
     reals inside the closed fake balls (recall), the number of (fake, real) pairs with the
     fake inside the open real ball (density) and the number of reals whose open ball holds
     a fake (coverage).
+
+    The counting stays hand-written: every ball has its own radius, and scikit-learn's
+    ``radius_neighbors`` takes one radius for all the balls it queries.
     """
     center = real.mean(axis=0)
-    real_set, fake_set = _PointSet(real, center), _PointSet(fake, center)
-    real_r2 = real_set.radii2(k)
-    fake_r2 = fake_set.radii2(k) if with_recall else None
-    num_real, num_fake = len(real), len(fake)
+    real_centred, fake_centred = real - center, fake - center
+    real_norms = row_norms(real_centred, squared=True)
+    fake_norms = row_norms(fake_centred, squared=True)
+    real_r2 = _radii2(real, real_centred, k)
+    fake_r2 = _radii2(fake, fake_centred, k) if with_recall else None
+    num_real = len(real)
     precision_hits = density_hits = 0
     recalled = np.zeros(num_real, bool)
     covered = np.zeros(num_real, bool)
     rows = max(1, _CHUNK_ELEMENTS // num_real)
-    for start in range(0, num_fake, rows):
-        stop = min(num_fake, start + rows)
-        d2 = _expanded_squared(
-            fake_set.centred[start:stop],
-            real_set.centred,
-            fake_set.norms[start:stop],
-            real_set.norms,
-        )
-        tolerance = fake_set.norms[start:stop, None] + real_set.norms[None, :]
+    blocks = pairwise_distances_chunked(
+        fake_centred,
+        real_centred,
+        metric="euclidean",
+        working_memory=rows * num_real * 8 / 2**20,  # MiB, for `rows` rows per block
+        squared=True,
+        Y_norm_squared=real_norms,
+    )
+    start = 0
+    for d2 in blocks:
+        stop = start + len(d2)
+        tolerance = fake_norms[start:stop, None] + real_norms[None, :]
         tolerance *= _BAND
         band = np.abs(d2 - real_r2[None, :]) <= tolerance
         if fake_r2 is not None:
@@ -367,6 +358,7 @@ def _ball_counts(real, fake, k, with_recall=True):
         covered |= in_real_open.any(axis=0)
         if fake_r2 is not None:
             recalled |= (d2 <= fake_r2[start:stop, None]).any(axis=0)
+        start = stop
     return precision_hits, int(recalled.sum()), density_hits, int(covered.sum())
 
 
@@ -470,7 +462,7 @@ def classifier_score(probabilities_or_logits, from_logits=False, splits=10):
     """
     name = "probabilities_or_logits"
     x = _features(probabilities_or_logits, name)
-    splits = _integer(splits, "splits", 1)
+    splits = checks.integer(splits, "splits")
     if x.shape[1] < 2:
         raise ValueError(
             f"{name} has {x.shape[1]} class per sample; pass the classifier's outputs over "
@@ -478,8 +470,7 @@ def classifier_score(probabilities_or_logits, from_logits=False, splits=10):
         )
     _min_samples(x, name, splits, f"splits={splits}")
     if from_logits:
-        log_p = x - x.max(axis=1, keepdims=True)
-        log_p -= np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+        p = special.softmax(x, axis=1)
     else:
         if np.any(x < 0):
             raise ValueError(
@@ -492,20 +483,14 @@ def classifier_score(probabilities_or_logits, from_logits=False, splits=10):
                 f"the rows of {name} must sum to 1 (found sums from {sums.min():.6g} to "
                 f"{sums.max():.6g}); pass from_logits=True for logits, or normalise the rows."
             )
-        with np.errstate(divide="ignore"):
-            log_p = np.log(x / sums[:, None])
-    p = np.exp(log_p)
+        p = x / sums[:, None]
     n = len(x)
     scores = []
     for i in range(splits):
-        part_p = p[i * n // splits : (i + 1) * n // splits]
-        part_log_p = log_p[i * n // splits : (i + 1) * n // splits]
-        marginal = part_p.mean(axis=0)
-        # 0 log 0 = 0: where p(y|x) = 0 the term vanishes (and p(y) > 0 where p(y|x) > 0).
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_marginal = np.log(marginal)
-            terms = np.where(part_p > 0, part_p * (part_log_p - log_marginal), 0.0)
-        scores.append(math.exp(terms.sum(axis=1).mean()))
+        part = p[i * n // splits : (i + 1) * n // splits]
+        # KL(p(y|x) || p(y)) per sample; rel_entr counts 0 log 0 as 0.
+        kl = special.rel_entr(part, part.mean(axis=0)).sum(axis=1)
+        scores.append(math.exp(kl.mean()))
     scores = np.asarray(scores)
     return {"mean": float(scores.mean()), "std": float(scores.std())}
 

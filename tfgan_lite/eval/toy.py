@@ -10,6 +10,8 @@
 
 import numpy as np
 import tensorflow_probability as tfp
+from scipy import special
+from scipy.spatial.distance import cdist
 
 tfd = tfp.distributions
 
@@ -48,6 +50,9 @@ def mode_coverage(samples, distribution, num_std=3.0):
       modes and the mixture weights w (0 when every mode is hit as often as it should be,
       log K when all samples fall on one of K equal modes; NaN with no high-quality sample);
     * ``counts``: the high-quality samples on each mode.
+
+    The distances to the modes stay hand-written: each mode has its own scale, and SciPy's
+    standardised distances (``cdist(..., "seuclidean")``) take one scale for all.
     """
     locs, stds, weights = _mixture_parts(distribution)
     x = _as_points(samples, locs.shape[1])
@@ -56,9 +61,7 @@ def mode_coverage(samples, distribution, num_std=3.0):
     good = distances[np.arange(len(x)), nearest] < num_std
     counts = np.bincount(nearest[good], minlength=len(locs))
     if counts.sum():
-        q = counts / counts.sum()
-        hit = q > 0
-        reverse_kl = float(np.sum(q[hit] * np.log(q[hit] / weights[hit])))
+        reverse_kl = float(special.rel_entr(counts / counts.sum(), weights).sum())
     else:
         reverse_kl = float("nan")
     return {
@@ -83,14 +86,13 @@ def kde(samples, bandwidth=None, max_points=2000, seed=0):
         rng = np.random.default_rng(seed)
         fit = x[rng.choice(len(x), min(len(x), max_points), replace=False)]
         spread = fit.std(0) + 1e-12
-        sq = (((fit[:, None, :] - fit[None]) / spread) ** 2).sum(-1)
-        np.fill_diagonal(sq, np.inf)
+        sq = cdist(fit / spread, fit / spread, "sqeuclidean")
+        np.fill_diagonal(sq, np.inf)  # leave each point out of its own estimate
         d = x.shape[1]
         best = None
         for h in np.geomspace(1e-3, 1.0, 31):
             log_k = -0.5 * sq / h**2 - d * np.log(h)
-            top = log_k.max(1, keepdims=True)
-            score = np.mean(top[:, 0] + np.log(np.exp(log_k - top).sum(1)))
+            score = np.mean(special.logsumexp(log_k, axis=1))
             if best is None or score > best[0]:
                 best = (score, h)
         bandwidth = best[1] * spread
@@ -140,7 +142,7 @@ def optimal_discriminator(p_data, p_g):
 
     def d_star(x):
         x = np.asarray(x, np.float32).reshape(len(x), -1)  # (n,) for a 1-D density
-        return 1.0 / (1.0 + np.exp(_log_probs(p_g, x) - _log_probs(p_data, x)))
+        return special.expit(_log_probs(p_data, x) - _log_probs(p_g, x))
 
     return d_star
 
@@ -149,4 +151,5 @@ def value_function(discriminator_logits, real, fake):
     """V(G, D) = E_data[log D(x)] + E_g[log(1 - D(x))], from the logits of D on samples."""
     real_logits = np.asarray(discriminator_logits(real), np.float64)
     fake_logits = np.asarray(discriminator_logits(fake), np.float64)
-    return float(np.mean(-np.logaddexp(0, -real_logits)) + np.mean(-np.logaddexp(0, fake_logits)))
+    # log D = log sigmoid(logits) and log(1 - D) = log sigmoid(-logits).
+    return float(np.mean(special.log_expit(real_logits)) + np.mean(special.log_expit(-fake_logits)))
