@@ -10,6 +10,10 @@ def digits(split="train", test_fraction=0.3, seed=0):
 
     ``split`` is ``"train"``, ``"test"`` or ``"all"``; the train/test split is stratified by
     class and fixed by ``seed`` (70/30 by default). Returns ``(x, y)``.
+
+    The pixels (0 to 16) are scaled with NumPy, ``x / 8 - 1``, not with Keras's
+    ``Rescaling`` layer: they are a NumPy array and are returned as one, and the division by
+    a power of two is exact.
     """
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split

@@ -12,12 +12,12 @@ networks can be built before data flows; for TFDS it needs only the dataset's co
 prepared files.
 """
 
-import numbers
 import os
 
 import numpy as np
 import tensorflow as tf
 
+from tfgan_lite import checks
 from tfgan_lite.data.digits import SPLITS as DIGITS_SPLITS
 from tfgan_lite.data.digits import digits
 
@@ -30,12 +30,12 @@ def _check_size(image_size):
     """``image_size`` as a (height, width) pair of positive ints, or None."""
     if image_size is None:
         return None
-    if isinstance(image_size, numbers.Integral) and not isinstance(image_size, bool):
+    if checks.is_integer(image_size):
         pair = (image_size, image_size)
     elif (
         isinstance(image_size, tuple | list)
         and len(image_size) == 2
-        and all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in image_size)
+        and all(checks.is_integer(s) for s in image_size)
     ):
         pair = tuple(image_size)
     else:
@@ -174,16 +174,20 @@ def _load_tfds(name, split, data_dir, builder):
 
 
 def _resize(image, size, crop):
-    """Center crop to a square (``crop``) and bilinear resize of one float (H, W, C) image."""
+    """Center crop to a square (``crop``) and bilinear resize of one float (H, W, C) image.
+
+    TensorFlow's own calls, not Keras's ``Resizing`` layer: that layer calls
+    ``tf.image.resize`` itself on this backend, and its ``crop_to_aspect_ratio`` crops to the
+    target's aspect ratio, not to the central square (the two differ for a non-square
+    ``image_size``).
+    """
     if crop:
         height, width = image.shape[0], image.shape[1]
-        if height is None or width is None:
-            height, width = tf.shape(image)[0], tf.shape(image)[1]
-        side = tf.minimum(height, width) if tf.is_tensor(height) else min(height, width)
-        image = image[
-            (height - side) // 2 : (height - side) // 2 + side,
-            (width - side) // 2 : (width - side) // 2 + side,
-        ]
+        if height is None or width is None:  # images of no fixed size: crop to a tensor side
+            side = tf.reduce_min(tf.shape(image)[:2])
+        else:
+            side = min(height, width)
+        image = tf.image.resize_with_crop_or_pad(image, side, side)
     if size is not None and tuple(image.shape[-3:-1]) != size:
         image = tf.image.resize(image, size, method="bilinear", antialias=True)
     return image
@@ -277,12 +281,9 @@ def images(
     and prefetched.
     """
     _check_name(name)
-    if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool):
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    batch_size = checks.integer(batch_size, "batch_size")
     size = _check_size(image_size)
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool):
+    if not checks.is_integer(seed):
         raise ValueError(f"seed must be an integer, got {seed!r}.")
     if not isinstance(cache, bool | str):
         raise ValueError(f"cache must be True, False or a cache file name, got {cache!r}.")
@@ -309,6 +310,9 @@ def images(
         dataset = dataset.shuffle(buffer, seed=int(seed), reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
     if stored is not None:  # TFDS integers -> float32 in [-1, 1], a batch at a time
+        # A division, not Keras's Rescaling(1 / 127.5, offset=-1): its product with the
+        # rounded reciprocal puts 111 of the 256 uint8 levels one float32 step away from
+        # x / 127.5 - 1; the division keeps each level exact and 255 at exactly 1.
         half = stored.max / 2.0  # 127.5 for uint8: 255 / 127.5 - 1 is exactly 1
 
         def to_float(x, *label):

@@ -11,6 +11,8 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
 
+from tfgan_lite import checks
+
 tfd = tfp.distributions
 
 
@@ -107,8 +109,7 @@ def toy_dataset(distribution, batch_size, num_examples=None, seed=0, labels=Fals
     """
     if isinstance(distribution, str):
         distribution = toy(distribution)
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    batch_size = checks.integer(batch_size, "batch_size")
 
     def draw(n, draw_seed):
         if labels:
