@@ -64,12 +64,20 @@ def test_samples_land_on_their_labels_mode(projection):
     assert np.mean(np.argmin(((one_class[:, None] - LOCS[None]) ** 2).sum(-1), 1) == 3) >= 0.95
 
 
-def test_generate_takes_an_int_an_array_or_nothing():
+def test_generate_takes_an_int_or_an_array_of_labels_and_refuses_none():
     cgan = make_cgan()
     np.testing.assert_array_equal(
         cgan.generate(6, labels=2, seed=0), cgan.generate(6, labels=np.full(6, 2), seed=0)
     )
-    assert cgan.generate(10, seed=0).shape == (10, 2)
+    # One signature for every model: the second positional argument is the seed.
+    np.testing.assert_array_equal(cgan.generate(6, 4, labels=2), cgan.generate(6, seed=4, labels=2))
+    assert not np.allclose(cgan.generate(6, 4, labels=2), cgan.generate(6, 5, labels=2))
+    with pytest.raises(TypeError):
+        cgan.generate(6, 0, 2)  # labels are keyword-only
+    with pytest.raises(ValueError, match="pass labels="):
+        cgan.generate(10, seed=0)
+    np.testing.assert_array_equal(cgan.default_labels(10), np.arange(10) % 8)
+    assert cgan.generate(10, seed=0, labels=cgan.default_labels(10)).shape == (10, 2)
     with pytest.raises(ValueError, match=r"labels holds labels from 0 to 8, outside \[0, 8\)"):
         cgan.generate(3, labels=[0, 1, 8])
     with pytest.raises(ValueError, match="labels has shape"):

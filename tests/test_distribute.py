@@ -44,12 +44,16 @@ CASES = {
     "non_saturating": dict(loss="non_saturating"),
     "gradient_penalty": dict(loss="wasserstein", gradient_penalty=10.0),
     "weight_clipping": dict(loss="wasserstein", clip_weights=0.3),
+    # The labeled stream zipped into the input pipeline, split across replicas like x.
+    "semi_supervised": dict(generator_objective="standard"),
 }
 mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 single = tf.distribute.get_strategy()
 # The global batch: 8 examples, one fit step; each of the two replicas gets 4.
 x = np.asarray(tfgan.data.toy("ring8").sample(8, seed=(0, 0)))
 dataset = tf.data.Dataset.from_tensors(x)
+# Semi-supervised: 4 of the 8 labeled; each step also sees a batch of 8 labeled examples.
+y = np.array([0, -1, 1, -1, 2, -1, 0, -1], np.int32)
 
 
 def build(case, lr):
@@ -63,7 +67,13 @@ def build(case, lr):
         discriminator = tfgan.networks.mlp(2, 1, (8,), name="discriminator")
     # Zero variance: every z is this vector, on every replica and on one device alike.
     prior = tfd.Independent(tfd.Deterministic(tf.constant([0.5, -1.0, 1.5])), 1)
-    gan = tfgan.GAN(generator, discriminator, LATENT, prior=prior, seed=0, **CASES[case])
+    if case == "semi_supervised":
+        classifier = tfgan.networks.mlp(2, 3, (8,), name="classifier")
+        gan = tfgan.SemiSupervisedGAN(
+            generator, classifier, 3, LATENT, prior=prior, seed=0, **CASES[case]
+        )
+    else:
+        gan = tfgan.GAN(generator, discriminator, LATENT, prior=prior, seed=0, **CASES[case])
     # SGD, not Adam: Adam's first step is nearly blind to the scale of the gradient, so it
     # would hide a replica-count factor.
     gan.compile(keras.optimizers.SGD(lr), keras.optimizers.SGD(lr))
@@ -79,7 +89,10 @@ def step(case, strategy, lr=LR, unscaled=False):
             for optimizer in (gan.generator_optimizer, gan.discriminator_optimizer):
                 optimizer.scale_loss = lambda loss, n=n: loss * n
     before = [np.array(v) for v in gan.trainable_weights]
-    history = gan.fit(dataset, epochs=1, verbose=0)
+    if case == "semi_supervised":
+        history = gan.fit(x, y, batch_size=8, shuffle=False, epochs=1, verbose=0)
+    else:
+        history = gan.fit(dataset, epochs=1, verbose=0)
     copies = [strategy.experimental_local_results(v.value) for v in gan.trainable_weights]
     return {
         "before": before,
@@ -133,7 +146,7 @@ with mirrored.scope():
 
 @tf.function
 def draw():
-    return mirrored.run(lambda: gan._sample_z(4, gan._step_seed()))
+    return mirrored.run(lambda: gan._noise(4, gan._step_seed(), 0))
 
 
 first = [np.array(z) for z in mirrored.experimental_local_results(draw())]
@@ -181,7 +194,7 @@ noise_step = int(np.array(gan.noise_step))
 
 @tf.function
 def draw():
-    return strategy.run(lambda: gan._sample_z(4, gan._step_seed()))
+    return strategy.run(lambda: gan._noise(4, gan._step_seed(), 0))
 
 
 z = np.array(strategy.experimental_local_results(draw())[0])  # this worker's replica
@@ -219,7 +232,7 @@ def mirrored(tmp_path_factory):
     return json.loads(out.read_text())
 
 
-CASES = ["non_saturating", "gradient_penalty", "weight_clipping"]
+CASES = ["non_saturating", "gradient_penalty", "weight_clipping", "semi_supervised"]
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -156,6 +156,17 @@ def test_generate_is_deterministic_for_a_seed():
     assert not np.allclose(a, c)
     # In batches or in one go: the same samples.
     np.testing.assert_allclose(gan.generate(100, seed=7, batch_size=30), a, rtol=1e-6, atol=1e-6)
+    np.testing.assert_array_equal(gan.generate(100, 7), a)  # the seed is the second argument
+
+
+def test_generate_of_an_unconditional_model_refuses_labels():
+    gan = make_gan()
+    with pytest.raises(ValueError, match="unconditional: generate takes no labels"):
+        gan.generate(4, seed=0, labels=1)
+    assert gan.default_labels(4) is None
+    np.testing.assert_array_equal(
+        gan.generate(4, seed=0, labels=gan.default_labels(4)), gan.generate(4, seed=0)
+    )
 
 
 @pytest.mark.parametrize("prior", tfgan.priors.names())
@@ -298,7 +309,7 @@ def test_generator_output_that_does_not_fit_the_discriminator():
 
 
 def test_discriminator_must_return_one_logit_per_example():
-    with pytest.raises(ValueError, match=r"one logit per example.*\(10\)"):
+    with pytest.raises(ValueError, match=r"one logit per example.*\(10,\)"):
         tfgan.GAN(mlp(4, 2, (8,)), mlp(2, 10, (8,)), latent_dim=4)
     sigmoid = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
     with pytest.raises(ValueError, match="sigmoid"):
@@ -310,7 +321,7 @@ def test_data_that_does_not_fit_and_fit_before_compile():
     with pytest.raises(ValueError, match="compile"):
         gan.fit(ring_data(64), batch_size=32)
     gan.compile()
-    with pytest.raises(ValueError, match=r"x holds examples of shape \(3\).*\(2\)"):
+    with pytest.raises(ValueError, match=r"x holds examples of shape \(3,\).*\(2,\)"):
         gan.fit(np.zeros((64, 3), np.float32), batch_size=32)
     dataset = tf.data.Dataset.from_tensor_slices(np.zeros((64, 2, 2), np.float32)).batch(8)
     with pytest.raises(ValueError, match=r"x holds examples of shape \(2, 2\)"):

@@ -28,7 +28,8 @@ def test_real_fake_logit_is_logsumexp_and_the_loss_matches_numpy():
     real = np.array([[1.0, -2.0, 0.5], [3.0, 0.0, -1.0], [0.2, 0.1, 4.0]], np.float32)
     fake = np.array([[-1.0, -3.0, 0.0], [2.0, 2.0, 2.0], [-5.0, 1.0, 0.5]], np.float32)
     labels = np.array([2, -1, 2], np.int32)
-    loss, metrics = ssgan._discriminator_loss(real, fake, None, {"labels": tf.constant(labels)})
+    condition = {"labels": tf.constant(labels)}
+    loss, metrics = ssgan._discriminator_loss({"logits": real}, {"logits": fake}, condition, {})
 
     def lse(a):
         return np.log(np.exp(a).sum(-1))
@@ -41,7 +42,18 @@ def test_real_fake_logit_is_logsumexp_and_the_loss_matches_numpy():
     np.testing.assert_allclose(float(loss), unsupervised + 0.7 * supervised, rtol=1e-5)
     np.testing.assert_allclose(float(metrics["supervised_loss"][0]), supervised, rtol=1e-5)
     assert float(metrics["accuracy"][0]) == 0.5 and float(metrics["accuracy"][1]) == 2
-    np.testing.assert_allclose(ssgan._gan_logits(real).numpy(), lse(real), rtol=1e-6)
+    np.testing.assert_allclose(ssgan._gan_logits({"logits": real}).numpy(), lse(real), rtol=1e-6)
+    # With a labeled batch beside the unlabeled one, the supervised term is taken on the
+    # labeled batch's outputs, which the step hands the loss; the unsupervised one is not.
+    labeled = {"logits": tf.constant(fake)}
+    condition = {"x": tf.zeros([3, 6]), "labels": tf.constant([0, 1, 1])}
+    with_labeled, metrics = ssgan._discriminator_loss(
+        {"logits": real}, {"logits": fake}, condition, {"labeled": labeled}
+    )
+    supervised = -np.mean((fake - lse(fake)[:, None])[[0, 1, 2], [0, 1, 1]])
+    np.testing.assert_allclose(float(with_labeled), unsupervised + 0.7 * supervised, rtol=1e-5)
+    np.testing.assert_allclose(float(metrics["accuracy"][0]), 1 / 3, rtol=1e-6)
+    assert float(metrics["accuracy"][1]) == 3
 
 
 class Subclassed(keras.Model):
@@ -72,7 +84,7 @@ def functional_classifier():
 )
 def test_feature_layer_defaults_to_the_input_of_the_last_layer(classifier, feature_layer, width):
     ssgan = make_ssgan(classifier(), feature_layer=feature_layer)
-    features = ssgan._features(tf.zeros([7, 6]), training=False)
+    features = ssgan._discriminate(tf.zeros([7, 6]), None, training=False)["features"]
     assert tuple(features.shape) == (7, width)
 
 
@@ -82,7 +94,9 @@ def test_feature_matching_loss_against_numpy():
     real, fake = toy_labeled(32)[0], toy_labeled(32, seed=1)[0] * 0.5
     hidden = keras.Model(classifier.inputs, classifier.layers[0].output)
     difference = hidden(real).numpy().mean(0) - hidden(fake).numpy().mean(0)
-    loss = ssgan._generator_loss(tf.constant(fake), tf.constant(real), None)
+    fake_output = ssgan._discriminate(tf.constant(fake), None, training=False)
+    real_output = ssgan._discriminate(tf.constant(real), None, training=False)
+    loss = ssgan._generator_loss(fake_output, real_output, None)
     np.testing.assert_allclose(float(loss), np.mean(difference**2), rtol=1e-5)
 
 
@@ -126,7 +140,7 @@ def test_bad_labels_and_classifiers_are_refused():
     ]:
         with pytest.raises(ValueError, match=message):
             ssgan.fit(x, ys, batch_size=20, verbose=0)
-    with pytest.raises(ValueError, match=r"return 3 logits per example.*\(1\)"):
+    with pytest.raises(ValueError, match=r"return 3 logits per example.*\(1,\)"):
         tfgan.SemiSupervisedGAN(mlp(4, 6, (8,)), mlp(6, 1, (8,)), num_classes=3, latent_dim=4)
     softmax = keras.Sequential([keras.Input((6,)), keras.layers.Dense(3, activation="softmax")])
     with pytest.raises(ValueError, match="softmax"):
@@ -182,3 +196,28 @@ def test_semi_supervised_classifier_beats_labels_alone_on_digits_with_10_labels_
     print(f"digits, 10 labels per class: alone {baseline:.3f}, semi-supervised {accuracy:.3f}")
     assert accuracy >= baseline + 0.03, (accuracy, baseline)
     assert accuracy >= 0.9
+
+
+def test_the_labeled_stream_is_data_so_a_second_fit_does_not_retrace():
+    ssgan = make_ssgan(discriminator_steps=2)
+    ssgan.compile(steps_per_execution=1)
+    traces = []
+    unpack = ssgan._unpack
+
+    def counted(data, seed, training):
+        traces.append(training)  # runs once per trace of the step, not once per step
+        return unpack(data, seed, training)
+
+    ssgan._unpack = counted
+    x, y = toy_labeled(240)
+    few = np.where(np.arange(240) % 24 == 0, y, -1)
+    ssgan.fit(x, few, batch_size=60, verbose=0)
+    first = len(traces)
+    assert first >= 1
+    # Another labeled set of another size, and a labeled set given apart: the same step.
+    more = np.where(np.arange(240) % 3 == 0, y, -1)
+    history = ssgan.fit(x, more, batch_size=60, verbose=0).history
+    ssgan.fit(x, more, batch_size=60, labeled_data=(x[:7], y[:7]), verbose=0)
+    assert len(traces) == first, traces
+    # The supervised term saw labeled examples at every step, however few they are.
+    assert history["supervised_loss"][-1] > 0

@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 import tfgan_lite as tfgan
-from tfgan_lite.models.unrolled import _safe_sqrt, _UpdateRule
+from tfgan_lite.models.unrolling import UpdateRule, safe_sqrt
 from tfgan_lite.networks import mlp, mlp_gan
 
 
@@ -37,7 +37,7 @@ def test_unrolled_rule_matches_the_keras_optimizer_from_its_current_state(name):
 
     for step in range(3):
         optimizer.apply(grads(step), variables)
-    rule = _UpdateRule(optimizer, variables)
+    rule = UpdateRule(optimizer, variables)
     state = rule.initial_state()
     weights = [v.value for v in variables]
     for ahead in range(2):
@@ -63,14 +63,14 @@ def test_safe_sqrt_has_a_finite_derivative_at_zero():
     v = tf.constant([0.0, 4.0])
     with tf.GradientTape() as tape:
         tape.watch(v)
-        y = tf.reduce_sum(_safe_sqrt(v))
+        y = tf.reduce_sum(safe_sqrt(v))
     np.testing.assert_allclose(tape.gradient(y, v).numpy(), [0.0, 0.25])
 
 
 def generator_gradient(gan, z, real):
     with tf.GradientTape() as tape:
         fake = gan.generator(z, training=True)
-        loss = gan._generator_loss(fake, real, None)
+        loss = gan._generator_objective(fake, real, None, tf.constant([0, 0]), training=True)
     return [g.numpy() for g in tape.gradient(loss, gan.generator.trainable_variables)]
 
 

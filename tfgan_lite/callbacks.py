@@ -49,19 +49,15 @@ class SampleGrid(keras.callbacks.Callback):
     def draw(self, path):
         """Writes the grid of the current generator to ``path``; returns the images."""
         gan = self.model
-        if gan.conditional:
-            classes = gan.num_classes
-            per_row = max(1, self.num_samples // classes)
-            labels = np.repeat(np.arange(classes), per_row)
-            samples = gan.generate(len(labels), labels=labels, seed=self.seed)
-            if samples.ndim >= 3:
-                plotting.save_image_grid(
-                    samples, path, per_row, list(range(classes)), self.value_range
-                )
-            return samples
-        samples = gan.generate(self.num_samples, seed=self.seed)
+        n, cols, row_labels, labels = self.num_samples, None, None, None
+        if gan.conditional:  # a row per class, labeled
+            cols = max(1, n // gan.num_classes)
+            row_labels = list(range(gan.num_classes))
+            labels = np.repeat(np.arange(gan.num_classes), cols)
+            n = len(labels)
+        samples = gan.generate(n, seed=self.seed, labels=labels)
         if samples.ndim >= 3:
-            plotting.save_image_grid(samples, path, value_range=self.value_range)
+            plotting.save_image_grid(samples, path, cols, row_labels, self.value_range)
         return samples
 
     def on_epoch_end(self, epoch, logs=None):
@@ -120,7 +116,8 @@ class Evaluate(keras.callbacks.Callback):
         """The metrics of the current generator, as a dict."""
         from tfgan_lite.eval.features import all_metrics
 
-        samples = self.model.generate(self.num_samples, seed=self.seed)
+        n = self.num_samples
+        samples = self.model.generate(n, seed=self.seed, labels=self.model.default_labels(n))
         return all_metrics(self.real_features, self.feature_net.features(samples), k=self.k)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -157,6 +154,12 @@ class Checkpoint(keras.callbacks.Callback):
     With ``every``, saving happens at the end of the compiled calls that reach a multiple
     of it, so ``every`` should be a multiple of ``steps_per_execution``; saving at epoch ends
     lets a resumed ``fit`` start at ``initial_epoch = restored_step // steps_per_epoch``.
+
+    Not built on ``keras.callbacks.BackupAndRestore``: that callback keeps a single backup
+    (deleted when training ends, by default) and saves whatever state it finds, a step
+    with NaN losses included; a GAN run needs numbered checkpoints that outlive the run,
+    skip non-finite steps and say the step they hold, which ``tf.train.CheckpointManager``
+    gives.
     """
 
     def __init__(self, directory, every=None, max_to_keep=2):
@@ -215,7 +218,8 @@ class TerminateOnNonFinite(keras.callbacks.Callback):
 
     Sets ``model.non_finite`` to a message naming the step and the loss (None while all is
     well) and ``message`` on itself; a ``Checkpoint`` callback then keeps the last good
-    checkpoint instead of saving the broken state.
+    checkpoint instead of saving the broken state. Not ``keras.callbacks.TerminateOnNaN``,
+    which reads only ``logs["loss"]``: a GAN logs ``d_loss`` and ``g_loss``, and no ``loss``.
     """
 
     def __init__(self, checkpoint=None):

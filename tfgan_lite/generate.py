@@ -83,10 +83,7 @@ def _from_keras(path, num, seed, label_spec):
     if not isinstance(gan, tfgan_lite.GAN):
         raise UsageError(f"--model {path} holds a {type(gan).__name__}, not a tfgan_lite GAN.")
     labels = _labels(label_spec, num, gan.num_classes if gan.conditional else None)
-    samples = (
-        gan.generate(num, labels=labels, seed=seed) if gan.conditional else gan.generate(num, seed)
-    )
-    return samples, {"output": "float", "value_range": [-1.0, 1.0]}
+    return gan.generate(num, seed, labels=labels), {"output": "float", "value_range": [-1.0, 1.0]}
 
 
 def sample(model, num, seed=0, labels=None):

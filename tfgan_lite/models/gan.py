@@ -2,24 +2,37 @@
 
 One train step draws noise from the prior, makes ``discriminator_steps`` (k) updates of
 the discriminator, then one update of the generator, each network with its own
-optimizer. The variants (conditional, semi-supervised, unrolled) override the small
-hooks below, never the step itself:
+optimizer. The variants (conditional, semi-supervised) override small hooks, never the
+step; unrolling (``unroll_steps``) is part of the step, so every variant has it.
 
-* ``_unpack(data, seed, training)``: the real batch and its condition (labels, or any
-  nest of tensors with a leading batch axis), from what ``fit`` or ``evaluate`` feeds;
-* ``_generate(z, condition, training)`` and ``_discriminate(x, condition, training)``;
-* ``_gan_logits(output)``: the real-vs-fake logit from the discriminator's output;
-* ``_discriminator_loss(real_output, fake_output, real, condition)``: the loss and a dict
-  of extra metrics (named in ``_metric_names``);
-* ``_generator_loss(fake, real, condition)``;
-* ``_check_data(x, y, batch_size)``: what ``fit`` refuses before the first step.
+The hook contract (``docs/architecture.md`` draws it):
+
+* ``_unpack(data, seed, training)``: the real batch and its condition (labels, or any nest
+  of tensors with a leading batch axis) from what ``fit`` or ``evaluate`` feeds.
+* ``_generator_inputs(z, condition)`` and ``_discriminator_inputs(x, condition)``: what
+  each network is called on. ``_discriminator_outputs(raw)``: D's output as the losses
+  read it (raw logits here; logits and features for the semi-supervised model).
+* ``_extra_batches(condition)``: further batches whose D outputs the discriminator's
+  loss needs (the semi-supervised labeled batch), as ``{name: (x, condition)}``.
+* ``_discriminator_loss(real_output, fake_output, condition, extra_outputs)`` and
+  ``_generator_loss(fake_output, real_output, condition)``: pure functions of outputs;
+  they never call a network. ``_gan_logits(output)`` is the real-vs-fake logit.
+* ``_condition_for(n, labels)``: the condition ``generate`` passes for ``labels``.
+
+Only ``_generate`` and ``_discriminate`` call the networks, and every evaluation of the
+discriminator (its update, the generator's loss, the gradient penalty, the unrolled
+look-ahead on the unrolled weights, the extra batches and ``test_step``) goes through
+``_discriminate``, so a change to D's input made there applies everywhere. Randomness
+comes from the step's seed, folded by stream name in ``tfgan_lite.models.seeds``.
 """
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite import losses, penalties, priors
+from tfgan_lite import checks, losses, penalties, priors
+from tfgan_lite.models import boundary, keras_workarounds, seeds
+from tfgan_lite.models.unrolling import UpdateRule
 
 
 def _default_optimizer():
@@ -29,18 +42,6 @@ def _default_optimizer():
 def _rows(structure, rows):
     """The rows ``rows`` (a slice) of every tensor in a nest; None stays None."""
     return tf.nest.map_structure(lambda t: None if t is None else t[rows], structure)
-
-
-def _multi_worker(strategy):
-    """Whether Keras reduces a step's logs across workers (as its own check does, in
-    keras/src/backend/tensorflow/trainer.py: ``_collective_all_reduce_multi_worker``)."""
-    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and bool(
-        strategy.extended._in_multi_worker_mode()
-    )
-
-
-def _shape_str(shape):
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
 
 @keras.saving.register_keras_serializable(package="tfgan_lite")
@@ -63,15 +64,24 @@ class GAN(keras.Model):
         clip_weights: c of WGAN: discriminator weights are clipped to [-c, c] after every
             discriminator update (None for none).
         seed: seeds the noise of training; None picks one at random.
+        unroll_steps: K of the Unrolled GAN (Metz et al. 2016): the generator's loss is
+            taken against the discriminator advanced K updates ahead with its own
+            optimizer's rule, differentiated through those updates (0: no unrolling).
+            The look-ahead uses the discriminator's whole loss, penalties and clipping
+            included. The discriminator optimizer must then be Adam (without amsgrad),
+            SGD or RMSprop, with no gradient clipping, weight decay or EMA.
 
     ``gan.conditional`` says whether both networks take class labels (``ConditionalGAN``).
 
     ``fit`` reports ``d_loss`` (with the penalty), ``g_loss``, ``d_real`` and ``d_fake``
     (the mean of D(x) = sigmoid(logit) on real and on generated examples) and, with a
-    gradient penalty, ``gradient_penalty``.
+    gradient penalty, ``gradient_penalty``. ``evaluate`` reports the same quantities,
+    computed the same way, without updating anything.
     """
 
     conditional = False
+    # The config keys that hold networks, as __init__ names them.
+    _network_keys = ("generator", "discriminator")
 
     def __init__(
         self,
@@ -84,6 +94,7 @@ class GAN(keras.Model):
         gradient_penalty=0.0,
         clip_weights=None,
         seed=None,
+        unroll_steps=0,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -93,13 +104,13 @@ class GAN(keras.Model):
                     f"{name} must be a keras.Model (Sequential, functional or subclassed), "
                     f"got {type(model).__name__}."
                 )
-        if not isinstance(latent_dim, int | np.integer) or latent_dim < 1:
-            raise ValueError(f"latent_dim must be a positive integer, got {latent_dim!r}.")
-        if not isinstance(discriminator_steps, int | np.integer) or discriminator_steps < 1:
-            raise ValueError(
-                f"discriminator_steps must be an integer >= 1 (k of Algorithm 1), "
-                f"got {discriminator_steps!r}."
-            )
+        self.latent_dim = checks.integer(latent_dim, "latent_dim")
+        self.discriminator_steps = checks.integer(
+            discriminator_steps, "discriminator_steps", hint=" (k of Algorithm 1)"
+        )
+        self.unroll_steps = checks.integer(
+            unroll_steps, "unroll_steps", minimum=0, hint=" (0 turns unrolling off)"
+        )
         if gradient_penalty is None or gradient_penalty < 0:
             raise ValueError(
                 f"gradient_penalty must be >= 0 (0 turns it off), got {gradient_penalty!r}."
@@ -108,10 +119,8 @@ class GAN(keras.Model):
             raise ValueError(f"clip_weights must be > 0 or None, got {clip_weights!r}.")
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = int(latent_dim)
         self.objective = losses.get(loss)
         self._prior = None if prior is None else priors.get(prior, self.latent_dim)
-        self.discriminator_steps = int(discriminator_steps)
         self.gradient_penalty = float(gradient_penalty)
         self.clip_weights = None if clip_weights is None else float(clip_weights)
         self.seed = int(np.random.randint(2**31 - 1)) if seed is None else int(seed)
@@ -127,8 +136,9 @@ class GAN(keras.Model):
         )
         self.generator_optimizer = None
         self.discriminator_optimizer = None
+        self._rule = None
         self._trackers = {name: keras.metrics.Mean(name=name) for name in self._metric_names()}
-        self.sample_shape = self._check_networks()
+        self.sample_shape = boundary.check_networks(self)
         self.built = True
 
     # ----------------------------------------------------------------- hooks
@@ -142,110 +152,69 @@ class GAN(keras.Model):
             data = data[0]
         return data, None
 
-    def _generate(self, z, condition, training):
-        return self.generator(z, training=training)
+    def _generator_inputs(self, z, condition):
+        return z
 
-    def _discriminate(self, x, condition, training):
-        return self.discriminator(x, training=training)
+    def _discriminator_inputs(self, x, condition):
+        return x
+
+    def _discriminator_outputs(self, raw):
+        return raw
 
     def _gan_logits(self, output):
         return output
 
-    def _discriminator_loss(self, real_output, fake_output, real, condition):
+    def _extra_batches(self, condition):
+        return {}
+
+    def _discriminator_loss(self, real_output, fake_output, condition, extra_outputs):
         loss = self.objective.discriminator_loss(
             self._gan_logits(real_output), self._gan_logits(fake_output)
         )
         return loss, {}
 
-    def _generator_loss(self, fake, real, condition):
-        fake_output = self._discriminate(fake, condition, training=True)
+    @property
+    def _generator_needs_real(self):
+        """Whether ``_generator_loss`` reads D's output on the real batch."""
+        return False
+
+    def _generator_loss(self, fake_output, real_output, condition):
         return self.objective.generator_loss(self._gan_logits(fake_output))
 
     def _probe_condition(self, n):
         return None
 
-    # ----------------------------------------------------------------- checks
-    def _check_networks(self):
-        """Calls both networks once on zeros; returns the generator's sample shape."""
-        inputs = getattr(self.generator, "_inputs_struct", None)
-        if isinstance(inputs, keras.KerasTensor) and inputs.shape[-1] not in (
-            None,
-            self.latent_dim,
-        ):
+    def _condition_for(self, n, labels):
+        if labels is not None:
             raise ValueError(
-                f"generator takes inputs of shape {_shape_str(inputs.shape)} but "
-                f"latent_dim={self.latent_dim}; set latent_dim={inputs.shape[-1]} or give the "
-                f"generator an input of shape ({self.latent_dim},)."
+                f"{type(self).__name__} is unconditional: generate takes no labels; drop "
+                "labels=, or train a ConditionalGAN for class-conditional samples."
             )
-        z = tf.zeros([2, self.latent_dim])
-        condition = self._probe_condition(2)
-        try:
-            fake = self._generate(z, condition, training=False)
-        except Exception as error:
-            raise ValueError(
-                f"generator cannot be called on z of shape (batch, {self.latent_dim}): {error}\n"
-                f"Make its input take latent_dim={self.latent_dim} features."
-            ) from error
-        if not isinstance(fake, tf.Tensor | np.ndarray):
-            raise ValueError(
-                f"generator must return one tensor of samples, got {type(fake).__name__}."
-            )
-        sample_shape = tuple(fake.shape[1:])
-        try:
-            logits = self._discriminate(fake, condition, training=False)
-        except Exception as error:
-            raise ValueError(
-                f"discriminator cannot take the generator's samples of shape "
-                f"{_shape_str(sample_shape)}: {error}\nMake the discriminator's input shape "
-                f"{_shape_str(sample_shape)}, or change the generator's output to the data's shape."
-            ) from error
-        self._check_discriminator_output(tuple(logits.shape[1:]))
-        last = getattr(self.discriminator, "layers", [None])[-1:]
-        activation = getattr(last[0], "activation", None) if last else None
-        if activation in (keras.activations.sigmoid, keras.activations.softmax):
-            raise ValueError(
-                f"discriminator ends in a {activation.__name__}, but tfgan_lite's objectives "
-                "take logits (D(x) = sigmoid(logit) is applied inside the losses); remove the "
-                "activation."
-            )
-        return sample_shape
+        return None
 
-    def _check_discriminator_output(self, shape):
-        if shape not in ((), (1,)):
-            raise ValueError(
-                f"discriminator must return one logit per example, shape (batch, 1) or (batch,), "
-                f"but returns {_shape_str(shape)} per example; end it with "
-                "keras.layers.Dense(1) and no activation."
-            )
+    def _check_discriminator_output(self, output):
+        boundary.one_logit(tuple(output.shape[1:]))
 
     def _check_data(self, x, y, batch_size):
-        if isinstance(x, tf.data.Dataset):
-            spec = x.element_spec
-            spec = spec[0] if isinstance(spec, tuple | list) else spec
-            shape = tuple(spec.shape[1:]) if hasattr(spec, "shape") else None
-        elif x is None or isinstance(x, dict):
-            shape = None
+        boundary.check_data(self, x, batch_size)
+
+    # ----------------------------------------------------------------- networks
+    def _generate(self, z, condition, training):
+        """The generator on z: the one place it is called."""
+        return self.generator(self._generator_inputs(z, condition), training=training)
+
+    def _discriminate(self, x, condition, training, weights=None):
+        """The discriminator on x: the one path every evaluation of it takes.
+
+        ``weights``: None for D's own variables, or ``(trainable, non_trainable)`` lists
+        of tensors to run it on instead (the unrolled look-ahead).
+        """
+        inputs = self._discriminator_inputs(x, condition)
+        if weights is None:
+            raw = self.discriminator(inputs, training=training)
         else:
-            shape = tuple(np.shape(x[0] if isinstance(x, tuple | list) else x)[1:])
-        if shape is not None and (
-            len(shape) != len(self.sample_shape)
-            or any(
-                a is not None and b is not None and a != b
-                for a, b in zip(shape, self.sample_shape, strict=False)
-            )
-        ):
-            raise ValueError(
-                f"x holds examples of shape {_shape_str(shape)} but the generator makes samples of "
-                f"shape {_shape_str(self.sample_shape)}, which is what the discriminator takes; "
-                f"reshape the data to (num_examples,) + {_shape_str(self.sample_shape)} or change "
-                "the generator's output shape."
-            )
-        if batch_size is not None and batch_size < self.discriminator_steps:
-            raise ValueError(
-                f"batch_size={batch_size} is smaller than discriminator_steps="
-                f"{self.discriminator_steps}; each discriminator step takes batch_size // k "
-                f"examples, so use batch_size = k * m (e.g. {self.discriminator_steps * 64})."
-            )
+            raw, _ = self.discriminator.stateless_call(*weights, inputs, training=training)
+        return self._discriminator_outputs(raw)
 
     # ----------------------------------------------------------------- prior
     @property
@@ -270,6 +239,11 @@ class GAN(keras.Model):
         if isinstance(seed, int | np.integer):
             seed = (int(seed), 0)
         return self._prior.sample(n, seed=seed)
+
+    def _noise(self, n, seed, index):
+        """z for discriminator slice ``index`` of the step whose seed is ``seed``."""
+        z = self._prior.sample(n, seed=seeds.fold(seed, "noise", index))
+        return tf.cast(z, self.compute_dtype)
 
     # ----------------------------------------------------------------- compile
     def compile(
@@ -329,6 +303,10 @@ class GAN(keras.Model):
         self.generator_optimizer, self.discriminator_optimizer = optimizers
         self.generator_optimizer.build(self.generator.trainable_variables)
         self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+        if self.unroll_steps:
+            self._rule = UpdateRule(
+                self.discriminator_optimizer, self.discriminator.trainable_variables
+            )
         self._gan_compile_config = {
             "generator_optimizer": keras.optimizers.serialize(self.generator_optimizer),
             "discriminator_optimizer": keras.optimizers.serialize(self.discriminator_optimizer),
@@ -360,19 +338,82 @@ class GAN(keras.Model):
         return super().fit(x, y, batch_size=batch_size, **kwargs)
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):
-        # Keras 3.15 starts fit/evaluate under a strategy by strategy.reduce("MEAN", batch)
-        # on the first PerReplica batch, to build the model symbolically; under
-        # MultiWorkerMirroredStrategy that reduce fails for a batch that is a tuple, such as
-        # (x, y) or a conditional GAN's (x, labels) (keras-team/keras issue 20585). A GAN
-        # has nothing left to build (the networks are built in __init__, both optimizers
-        # in compile), so skip it there; otherwise Keras's own path runs unchanged.
-        built = all(layer.built for layer in self._flatten_layers()) and all(
-            optimizer is not None and optimizer.built
-            for optimizer in (self.generator_optimizer, self.discriminator_optimizer)
-        )
-        if built and _multi_worker(self.distribute_strategy):
+        optimizers = (self.generator_optimizer, self.discriminator_optimizer)
+        if keras_workarounds.skip_symbolic_build(self, optimizers):
             return
         super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+
+    # ----------------------------------------------------------------- the objectives
+    def _discriminator_objective(self, real, fake, condition, seed, training, weights=None):
+        """D's loss on one slice, the penalty included, as its update, the unrolled
+        look-ahead and ``test_step`` all take it. ``seed`` draws the penalty's
+        interpolation; ``weights`` as for ``_discriminate``.
+
+        Returns ``(loss, penalty, real_output, fake_output, metrics)``.
+        """
+
+        def discriminate(x, batch_condition=condition):
+            return self._discriminate(x, batch_condition, training, weights)
+
+        real_output = discriminate(real)
+        fake_output = discriminate(fake)
+        extra = {
+            name: discriminate(*batch) for name, batch in self._extra_batches(condition).items()
+        }
+        loss, metrics = self._discriminator_loss(real_output, fake_output, condition, extra)
+        penalty = tf.zeros([])
+        if self.gradient_penalty:
+            penalty = penalties.gradient_penalty(
+                lambda x: self._gan_logits(discriminate(x)),
+                real,
+                fake,
+                seed,
+                self.gradient_penalty,
+            )
+            loss = loss + penalty
+        return loss, penalty, real_output, fake_output, metrics
+
+    def _unrolled_weights(self, real, fake, condition, seed, training):
+        """D's weights ``unroll_steps`` updates ahead, as tensors that depend on ``fake``
+        (and so on the generator); None without unrolling. The updates apply the
+        discriminator optimizer's own rule from its current state."""
+        variables = self.discriminator.trainable_variables
+        if not self.unroll_steps or not variables:
+            return None
+        weights = [v.value for v in variables]
+        frozen = [v.value for v in self.discriminator.non_trainable_variables]
+        state = self._rule.initial_state()
+        for step in range(self.unroll_steps):
+            with tf.GradientTape() as tape:
+                tape.watch(weights)
+                loss = self._discriminator_objective(
+                    real, fake, condition, seeds.fold(seed, "unroll", step), training,
+                    (weights, frozen),
+                )[0]  # fmt: skip
+            grads = tape.gradient(loss, weights, unconnected_gradients="zero")
+            # An embedding's gradient (a conditional D) is sparse; the rule adds densely.
+            grads = [tf.convert_to_tensor(g) for g in grads]
+            weights, state = self._rule.step(weights, grads, state, step)
+            if self.clip_weights is not None:
+                weights = [
+                    tf.clip_by_value(w, -self.clip_weights, self.clip_weights) for w in weights
+                ]
+        return weights, frozen
+
+    def _generator_objective(self, fake, real, condition, seed, training, outputs=None):
+        """The generator's loss on ``fake``, as ``train_step`` optimises it and
+        ``test_step`` reports it: against the unrolled discriminator when unrolling.
+        ``outputs``: D's ``(fake_output, real_output)`` on its current weights, when the
+        caller has them already."""
+        weights = self._unrolled_weights(real, fake, condition, seed, training)
+        if outputs is None or weights is not None:
+            fake_output = self._discriminate(fake, condition, training, weights)
+            real_output = None
+            if self._generator_needs_real:
+                real_output = self._discriminate(real, condition, training, weights)
+        else:
+            fake_output, real_output = outputs
+        return self._generator_loss(fake_output, real_output, condition)
 
     # ----------------------------------------------------------------- the step
     @property
@@ -380,34 +421,17 @@ class GAN(keras.Model):
         return list(self._trackers.values())
 
     def _step_seed(self):
-        """A fresh stateless seed for this step, different on every replica."""
-        step = self.noise_step.value
+        """Advances the noise counter; returns the new step's seed on this replica."""
         self.noise_step.assign_add(1)
-        seed = tf.cast(tf.stack([self.seed, step]), tf.int32)
-        replica = tf.distribute.get_replica_context()
-        replica_id = 0 if replica is None else replica.replica_id_in_sync_group
-        return tf.random.experimental.stateless_fold_in(seed, replica_id)
-
-    def _sample_z(self, n, seed):
-        return tf.cast(self._prior.sample(n, seed=seed), self.compute_dtype)
+        return seeds.step_seed(self.seed, self.noise_step.value)
 
     def _discriminator_update(self, real, fake, condition, seed, scale):
         """One discriminator step; returns its metrics: d_loss (with the penalty), ...."""
         variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
-            real_output = self._discriminate(real, condition, training=True)
-            fake_output = self._discriminate(fake, condition, training=True)
-            loss, metrics = self._discriminator_loss(real_output, fake_output, real, condition)
-            penalty = tf.zeros([])
-            if self.gradient_penalty:
-                penalty = penalties.gradient_penalty(
-                    lambda x: self._gan_logits(self._discriminate(x, condition, training=True)),
-                    real,
-                    fake,
-                    seed,
-                    self.gradient_penalty,
-                )
-                loss = loss + penalty
+            loss, penalty, real_output, fake_output, metrics = self._discriminator_objective(
+                real, fake, condition, seed, training=True
+            )
             scaled = self.discriminator_optimizer.scale_loss(loss * scale)
         if variables:
             grads = tape.gradient(scaled, variables)
@@ -434,44 +458,51 @@ class GAN(keras.Model):
 
     def train_step(self, data):
         seed = self._step_seed()
-        data_seed = tf.random.experimental.stateless_fold_in(seed, 2**20)
-        real, condition = self._unpack(data, data_seed, training=True)
+        real, condition = self._unpack(data, seeds.fold(seed, "data"), training=True)
         k = self.discriminator_steps
         m = tf.shape(real)[0] // k
-        strategy = tf.distribute.get_strategy()
-        scale = 1.0 / strategy.num_replicas_in_sync
-
-        def minibatch(t, i):
-            return _rows(t, slice(i * m, (i + 1) * m))
+        scale = 1.0 / tf.distribute.get_strategy().num_replicas_in_sync
+        slices = [(_rows(real, rows), _rows(condition, rows)) for rows in _slices(k, m)]
 
         def d_step(i, fake):
-            return self._discriminator_update(
-                minibatch(real, i),
-                fake,
-                minibatch(condition, i),
-                tf.random.experimental.stateless_fold_in(seed, 2 * i + 1),
-                scale,
-            )
-
-        def noise(i):
-            return self._sample_z(m, tf.random.experimental.stateless_fold_in(seed, 2 * i))
+            real_i, condition_i = slices[i]
+            penalty_seed = seeds.fold(seed, "penalty", i)
+            return self._discriminator_update(real_i, fake, condition_i, penalty_seed, scale)
 
         for i in range(k - 1):
-            fake = self._generate(noise(i), minibatch(condition, i), training=True)
+            fake = self._generate(self._noise(m, seed, i), slices[i][1], training=True)
             d_step(i, fake)
         # The last discriminator step shares the generator's forward pass with the
         # generator step: G runs k times per step, not k + 1.
-        condition_k = minibatch(condition, k - 1)
+        real_k, condition_k = slices[-1]
         with tf.GradientTape() as tape:
-            fake = self._generate(noise(k - 1), condition_k, training=True)
+            fake = self._generate(self._noise(m, seed, k - 1), condition_k, training=True)
             with tape.stop_recording():
                 metrics = d_step(k - 1, tf.stop_gradient(fake))
-            g_loss = self._generator_loss(fake, minibatch(real, k - 1), condition_k)
+            g_loss = self._generator_objective(
+                fake, real_k, condition_k, seeds.fold(seed, "unroll"), training=True
+            )
             scaled = self.generator_optimizer.scale_loss(g_loss * scale)
         variables = self.generator.trainable_variables
         if variables:
             grads = tape.gradient(scaled, variables)
             self.generator_optimizer.apply(grads, variables)
+        return self._update_metrics({**metrics, "g_loss": g_loss}, tf.shape(real)[0])
+
+    def test_step(self, data):
+        """The losses and D's mean outputs on a batch, as ``train_step`` computes them
+        (the penalty and the unrolled generator loss included), updating nothing."""
+        # Noise from the current state without advancing it: evaluation changes nothing.
+        seed = seeds.evaluation_seed(self.seed, self.noise_step.value)
+        real, condition = self._unpack(data, seeds.fold(seed, "data"), training=False)
+        fake = self._generate(self._noise(tf.shape(real)[0], seed, 0), condition, training=False)
+        d_loss, penalty, real_output, fake_output, extra = self._discriminator_objective(
+            real, fake, condition, seeds.fold(seed, "penalty"), training=False
+        )
+        g_loss = self._generator_objective(
+            fake, real, condition, seeds.fold(seed, "unroll"), False, (fake_output, real_output)
+        )
+        metrics = self._gan_metrics(d_loss, real_output, fake_output, penalty, extra)
         return self._update_metrics({**metrics, "g_loss": g_loss}, tf.shape(real)[0])
 
     def _update_metrics(self, values, batch_size):
@@ -482,35 +513,26 @@ class GAN(keras.Model):
             value, weight = value if isinstance(value, tuple) else (value, batch_size)
             tracker.update_state(value, sample_weight=tf.cast(weight, tf.float32))
         logs = {name: tracker.result() for name, tracker in self._trackers.items()}
-        if _multi_worker(tf.distribute.get_strategy()):
-            # Keras 3.15 reduces the logs of a step under MultiWorkerMirroredStrategy with
-            # strategy.reduce("MEAN", v, axis=0), which fails on scalars (keras-team/keras
-            # issue 20585): give it rank-1 logs, which it reduces back to scalars.
-            logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
-        return logs
+        return keras_workarounds.reducible_logs(logs)
 
-    def test_step(self, data):
-        """The losses and D's mean outputs on a batch, without updating anything."""
-        # Noise from the current state without advancing it: evaluation changes nothing.
-        seed = tf.cast(tf.stack([self.seed, -1 - self.noise_step.value]), tf.int32)
-        real, condition = self._unpack(data, seed, training=False)
-        fake = self._generate(self._sample_z(tf.shape(real)[0], seed), condition, training=False)
-        real_output = self._discriminate(real, condition, training=False)
-        fake_output = self._discriminate(fake, condition, training=False)
-        d_loss, extra = self._discriminator_loss(real_output, fake_output, real, condition)
-        g_loss = self.objective.generator_loss(self._gan_logits(fake_output))
-        metrics = self._gan_metrics(d_loss, real_output, fake_output, tf.zeros([]), extra)
-        return self._update_metrics({**metrics, "g_loss": g_loss}, tf.shape(real)[0])
-
+    # ----------------------------------------------------------------- sampling
     def call(self, inputs, training=False):
         """Samples from latent vectors: ``gan(z)`` is ``gan.generator(z)``."""
         return self.generator(inputs, training=training)
 
-    def generate(self, n, seed=None, batch_size=1024):
-        """n samples as a NumPy array; the same seed gives the same samples."""
-        return self._generate_batches(n, None, seed, batch_size)
+    def default_labels(self, n):
+        """The labels ``generate`` is given when a caller asks for no class: each class
+        in turn for a conditional model, None for an unconditional one."""
+        return None
 
-    def _generate_batches(self, n, condition, seed, batch_size):
+    def generate(self, n, seed=None, *, labels=None, batch_size=1024):
+        """n samples as a NumPy array; the same seed gives the same samples.
+
+        ``labels`` (keyword only) are the classes of a conditional model's samples: one
+        class id for all, or an array of n; an unconditional model takes none.
+        """
+        n = checks.integer(n, "n")
+        condition = self._condition_for(n, labels)
         if seed is None:
             seed = int(np.random.randint(2**31 - 1))
         z = self.sample_latent(n, seed)
@@ -538,6 +560,7 @@ class GAN(keras.Model):
             "discriminator_steps": self.discriminator_steps,
             "gradient_penalty": self.gradient_penalty,
             "clip_weights": self.clip_weights,
+            "unroll_steps": self.unroll_steps,
             "seed": self.seed,
             "name": self.name,
         }
@@ -545,7 +568,11 @@ class GAN(keras.Model):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        for key in ("generator", "discriminator", "classifier"):
-            if key in config:
-                config[key] = keras.saving.deserialize_keras_object(config[key], custom_objects)
+        for key in cls._network_keys:
+            config[key] = keras.saving.deserialize_keras_object(config[key], custom_objects)
         return cls(**config)
+
+
+def _slices(k, m):
+    """The rows of the k discriminator slices of a batch of k * m (or more) examples."""
+    return [slice(i * m, (i + 1) * m) for i in range(k)]

@@ -12,7 +12,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite.models.gan import GAN, _shape_str
+from tfgan_lite import checks
+from tfgan_lite.checks import shape_str
+from tfgan_lite.models.gan import GAN
 
 GENERATOR_OBJECTIVES = ("feature_matching", "standard")
 
@@ -50,13 +52,19 @@ class SemiSupervisedGAN(GAN):
         **kwargs: ``GAN``'s (``loss`` is the unsupervised objective, non-saturating by
             default; ``discriminator_steps``, penalties, ``prior``, ``seed``).
 
-    ``fit(x, y)`` takes labels with ``y == -1`` marking unlabeled examples. With array
-    inputs every step also draws a batch of labeled examples of its own, as the paper's
-    code does, so the supervised term sees labels at every step however few there are;
-    with a dataset of ``(x, y)`` the labels inside each batch are used, unless
-    ``fit(..., labeled_data=(x_labeled, y_labeled))`` gives a labeled set to draw from.
+    ``fit(x, y)`` takes labels with ``y == -1`` marking unlabeled examples. Every step
+    sees a batch of unlabeled examples and, beside it, a batch of labeled ones drawn from
+    a stream of the labeled examples (shuffled, repeated), as the paper's code does, so the
+    supervised term sees labels at every step however few there are. With arrays the
+    labeled stream is the examples whose label is not -1; with a dataset of ``(x, y)``
+    the labels inside each batch are used, unless ``fit(..., labeled_data=...)`` gives a
+    labeled set (arrays, or a dataset of batched ``(x, y)`` pairs) to stream from. Both
+    streams go through the input pipeline (zipped), so a second ``fit`` reuses the traced
+    step and ``tf.distribute`` splits them across replicas like any data.
     ``classify(x)`` returns class ids; ``evaluate(x, y)`` reports ``accuracy``.
     """
+
+    _network_keys = ("generator", "classifier")
 
     def __init__(
         self,
@@ -69,8 +77,7 @@ class SemiSupervisedGAN(GAN):
         supervised_weight=1.0,
         **kwargs,
     ):
-        if not isinstance(num_classes, int | np.integer) or num_classes < 2:
-            raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}.")
+        num_classes = checks.integer(num_classes, "num_classes", minimum=2)
         if generator_objective not in GENERATOR_OBJECTIVES:
             raise ValueError(
                 f"generator_objective={generator_objective!r} is unknown; use one of "
@@ -80,7 +87,7 @@ class SemiSupervisedGAN(GAN):
         self.feature_layer = feature_layer
         self.generator_objective = generator_objective
         self.supervised_weight = float(supervised_weight)
-        self._labeled = None
+        self._tap = None  # made once the classifier is tracked, below
         super().__init__(generator, classifier, latent_dim, **kwargs)
         self._tap = self._make_tap(feature_layer)
 
@@ -108,9 +115,7 @@ class SemiSupervisedGAN(GAN):
             ) from error
         return _FeatureTap(layer, take_input=False)
 
-    def _features(self, x, training):
-        self._tap.value = None
-        self.discriminator(x, training=training)
+    def _tapped_features(self):
         if self._tap.value is None:
             raise ValueError(
                 f"feature_layer={self.feature_layer!r} was not called by the classifier's "
@@ -123,39 +128,44 @@ class SemiSupervisedGAN(GAN):
     def _metric_names(self):
         return super()._metric_names() + ["supervised_loss", "accuracy"]
 
-    def _check_discriminator_output(self, shape):
+    def _discriminator_outputs(self, raw):
+        # The tap holds the feature layer's activations of the call that made ``raw``.
+        features = None
+        if self._tap is not None and self._generator_needs_real:
+            features = self._tapped_features()
+            self._tap.value = None
+        return {"logits": raw, "features": features}
+
+    def _check_discriminator_output(self, output):
+        shape = tuple(output["logits"].shape[1:])
         if shape != (self.num_classes,):
             raise ValueError(
                 f"classifier must return {self.num_classes} logits per example, shape "
-                f"(batch, {self.num_classes}), but returns {_shape_str(shape)}; end it with "
+                f"(batch, {self.num_classes}), but returns {shape_str(shape)}; end it with "
                 f"keras.layers.Dense({self.num_classes}) and no activation."
             )
 
     def _gan_logits(self, output):
         # D(x) = Z / (Z + 1) = sigmoid(log Z), Z = sum_k exp(l_k).
-        return tf.reduce_logsumexp(tf.cast(output, tf.float32), axis=-1)
+        return tf.reduce_logsumexp(tf.cast(output["logits"], tf.float32), axis=-1)
 
     def _unpack(self, data, seed, training):
+        if isinstance(data, dict):  # fit's stream: unlabeled batch and labeled batch
+            labels = tf.reshape(tf.cast(data["labeled_y"], tf.int32), [-1])
+            return data["x"], {"x": data["labeled_x"], "labels": labels}
         x = data[0] if isinstance(data, tuple | list) else data
         y = data[1] if isinstance(data, tuple | list) and len(data) > 1 else None
         if y is None:
             y = -tf.ones([tf.shape(x)[0]], tf.int32)
-        y = tf.reshape(tf.cast(y, tf.int32), [-1])
-        if training and self._labeled is not None:
-            labeled_x, labeled_y = self._labeled
-            index = tf.random.stateless_uniform(
-                [tf.shape(x)[0]], seed, 0, tf.shape(labeled_y)[0], dtype=tf.int32
-            )
-            return x, {"x": tf.gather(labeled_x, index), "labels": tf.gather(labeled_y, index)}
-        return x, {"labels": y}
+        return x, {"labels": tf.reshape(tf.cast(y, tf.int32), [-1])}
 
-    def _discriminator_loss(self, real_output, fake_output, real, condition):
-        unsupervised, _ = super()._discriminator_loss(real_output, fake_output, real, condition)
+    def _extra_batches(self, condition):
+        return {"labeled": (condition["x"], None)} if "x" in condition else {}
+
+    def _discriminator_loss(self, real_output, fake_output, condition, extra_outputs):
+        unsupervised, _ = super()._discriminator_loss(real_output, fake_output, condition, {})
         labels = condition["labels"]
-        logits = real_output
-        if "x" in condition:
-            logits = self._discriminate(condition["x"], None, training=True)
-        logits = tf.cast(logits, tf.float32)
+        logits = tf.cast(extra_outputs.get("labeled", real_output)["logits"], tf.float32)
         mask = tf.cast(labels >= 0, tf.float32)
         cross_entropy = tf.nn.sparse_softmax_cross_entropy_with_logits(
             labels=tf.maximum(labels, 0), logits=logits
@@ -169,70 +179,75 @@ class SemiSupervisedGAN(GAN):
         metrics = {"supervised_loss": (supervised, labeled), "accuracy": (accuracy, labeled)}
         return loss, metrics
 
-    def _generator_loss(self, fake, real, condition):
+    @property
+    def _generator_needs_real(self):
+        return self.generator_objective == "feature_matching"
+
+    def _generator_loss(self, fake_output, real_output, condition):
         if self.generator_objective == "standard":
-            return super()._generator_loss(fake, real, condition)
-        real_features = tf.stop_gradient(self._features(real, training=True))
-        fake_features = self._features(fake, training=True)
-        difference = tf.reduce_mean(real_features, 0) - tf.reduce_mean(fake_features, 0)
+            return super()._generator_loss(fake_output, real_output, condition)
+        real_features = tf.stop_gradient(real_output["features"])
+        difference = tf.reduce_mean(real_features, 0) - tf.reduce_mean(fake_output["features"], 0)
         return tf.reduce_mean(tf.square(difference))
 
     # ----------------------------------------------------------------- data
     def _check_labels(self, y, name, num_examples=None):
-        y = np.asarray(y)
-        if not np.issubdtype(y.dtype, np.integer):
+        return checks.labels(
+            y, name, self.num_classes, num_examples, unlabeled=-1, model="a SemiSupervisedGAN"
+        )
+
+    def _labeled_stream(self, labeled_data, batch_size):
+        """An endless dataset of labeled batches from ``(x, y)`` arrays or a dataset."""
+        if isinstance(labeled_data, tf.data.Dataset):
+            return labeled_data.repeat()
+        labeled_x, labeled_y = labeled_data
+        labeled_y = self._check_labels(labeled_y, "labeled_data's y", len(labeled_x))
+        if len(labeled_y) == 0:
             raise ValueError(
-                f"{name} has dtype {y.dtype}; a SemiSupervisedGAN takes integer class ids in "
-                f"[0, {self.num_classes}) and -1 for unlabeled examples: convert with "
-                f"{name}.astype('int32')."
+                "no labeled examples: y marks every example unlabeled (-1), or labeled_data "
+                "is empty; give at least one labeled example."
             )
-        y = y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y
-        if y.ndim != 1 or (num_examples is not None and len(y) != num_examples):
-            raise ValueError(
-                f"{name} has shape {y.shape}; give one label per example, shape "
-                f"({num_examples if num_examples is not None else 'num_examples'},)."
-            )
-        if y.size and (y.min() < -1 or y.max() >= self.num_classes):
-            raise ValueError(
-                f"{name} holds labels from {y.min()} to {y.max()}; use class ids in "
-                f"[0, {self.num_classes}) and -1 for unlabeled examples."
-            )
-        return y
+        if (labeled_y < 0).any():
+            raise ValueError("labeled_data holds -1 labels; give labeled examples only.")
+        labeled_x = np.asarray(labeled_x)
+        self._check_data(labeled_x, None, None)
+        dataset = tf.data.Dataset.from_tensor_slices((labeled_x, labeled_y.astype(np.int32)))
+        return dataset.shuffle(len(labeled_y), seed=self.seed).repeat().batch(batch_size)
 
     def fit(self, x=None, y=None, batch_size=None, labeled_data=None, **kwargs):
         """``fit(x, y)`` with ``y == -1`` for unlabeled examples; see the class docstring."""
-        labeled = None
         if isinstance(x, tf.data.Dataset):
             if y is not None:
                 raise ValueError("y must be None when x is a dataset; put the labels in it.")
-        elif x is not None:
+            if labeled_data is None:
+                return super().fit(x, batch_size=batch_size, **kwargs)
+            self._check_data(x, None, batch_size)
+            unlabeled = x.map(lambda *element: element[0])
+            labeled_batch = batch_size or tf.data.experimental.get_structure(unlabeled).shape[0]
+            if labeled_batch is None:
+                labeled_batch = int(next(iter(unlabeled.take(1))).shape[0])
+        else:
             if y is None:
                 raise ValueError(
                     "SemiSupervisedGAN.fit needs labels: fit(x, y) with y an integer class id "
                     "per example and -1 for unlabeled ones."
                 )
+            x = np.asarray(x)
             y = self._check_labels(y, "y", len(x))
             if labeled_data is None:
-                labeled = (np.asarray(x)[y >= 0], y[y >= 0])
-        if labeled_data is not None:
-            labeled_x, labeled_y = labeled_data
-            labeled = (np.asarray(labeled_x), self._check_labels(labeled_y, "labeled_data's y"))
-            if (labeled[1] < 0).any():
-                raise ValueError("labeled_data holds -1 labels; give labeled examples only.")
-        if labeled is not None:
-            if len(labeled[1]) == 0:
-                raise ValueError(
-                    "y marks every example unlabeled (-1); give at least one labeled example."
-                )
-            self._check_data(labeled[0], None, None)
-            self._labeled = (
-                tf.constant(labeled[0], self.compute_dtype),
-                tf.constant(labeled[1], tf.int32),
-            )
-        else:
-            self._labeled = None
-        self.train_function = None  # the labeled set is part of the traced step
-        return super().fit(x, y, batch_size=batch_size, **kwargs)
+                labeled_data = (x[y >= 0], y[y >= 0])
+            batch_size = 32 if batch_size is None else batch_size  # Keras's default
+            self._check_data(x, None, batch_size)
+            unlabeled = tf.data.Dataset.from_tensor_slices(x)
+            if kwargs.pop("shuffle", True):
+                unlabeled = unlabeled.shuffle(len(x), seed=self.seed)
+            unlabeled = unlabeled.batch(batch_size)
+            labeled_batch = batch_size
+        labeled = self._labeled_stream(labeled_data, labeled_batch)
+        stream = tf.data.Dataset.zip(unlabeled, labeled).map(
+            lambda u, pair: {"x": u, "labeled_x": pair[0], "labeled_y": pair[1]}
+        )
+        return super().fit(stream.prefetch(tf.data.AUTOTUNE), **kwargs)
 
     def classify(self, x, batch_size=1024):
         """Class ids of the examples in x, as a NumPy int array."""

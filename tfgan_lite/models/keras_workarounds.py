@@ -1,0 +1,41 @@
+"""Workarounds for Keras 3.15's ``fit`` under ``MultiWorkerMirroredStrategy``, in one place.
+
+Both are for keras-team/keras issue 20585 (open; verified with 2 workers on 127.0.0.1):
+
+1. Keras starts ``fit``/``evaluate`` under a strategy with ``strategy.reduce("MEAN",
+   batch)`` on the first PerReplica batch, to build the model symbolically; under
+   ``MultiWorkerMirroredStrategy`` that reduce fails for a batch that is a tuple, such as
+   ``(x, y)``. A GAN has nothing left to build (the networks are built in ``__init__``,
+   both optimizers in ``compile``), so :func:`skip_symbolic_build` says to skip it there.
+2. Keras reduces a step's logs there with ``strategy.reduce("MEAN", v, axis=0)``, which
+   fails on scalars: :func:`reducible_logs` gives it rank-1 logs, which it reduces back to
+   scalars.
+
+Elsewhere Keras's own paths run unchanged. Remove this module when the issue is fixed.
+"""
+
+import tensorflow as tf
+
+
+def multi_worker(strategy):
+    """Whether Keras reduces a step's logs across workers (as its own check does, in
+    keras/src/backend/tensorflow/trainer.py: ``_collective_all_reduce_multi_worker``)."""
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and bool(
+        strategy.extended._in_multi_worker_mode()
+    )
+
+
+def skip_symbolic_build(model, optimizers):
+    """Whether ``model._maybe_symbolic_build`` should return at once: every layer and
+    optimizer is built and the strategy is multi-worker."""
+    built = all(layer.built for layer in model._flatten_layers()) and all(
+        optimizer is not None and optimizer.built for optimizer in optimizers
+    )
+    return built and multi_worker(model.distribute_strategy)
+
+
+def reducible_logs(logs):
+    """The logs of a step, rank 1 under a multi-worker strategy (unchanged elsewhere)."""
+    if multi_worker(tf.distribute.get_strategy()):
+        return {name: tf.reshape(value, [1]) for name, value in logs.items()}
+    return logs
