@@ -160,7 +160,13 @@ def test_round_trip_through_keras_files(tmp_path):
     loaded = keras.models.load_model(tmp_path / "s.keras")
     assert isinstance(loaded, tfgan.SemiSupervisedGAN) and loaded.feature_layer == 0
     np.testing.assert_array_equal(ssgan.classify(x), loaded.classify(x))
-    assert loaded.fit(x, y, batch_size=40, verbose=0).history["accuracy"][-1] >= 0
+    # Both go on training identically: the optimizers' states, the noise counter and the
+    # labeled stream's shuffling came along.
+    y_semi = np.where(np.arange(120) < 12, y, -1)
+    ssgan.fit(x, y_semi, batch_size=40, shuffle=False, verbose=0)
+    loaded.fit(x, y_semi, batch_size=40, shuffle=False, verbose=0)
+    for a, b in zip(ssgan.weights, loaded.weights, strict=True):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
 
 
 def test_semi_supervised_classifier_beats_labels_alone_on_digits_with_10_labels_per_class():

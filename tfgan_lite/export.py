@@ -25,7 +25,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite import priors
+from tfgan_lite import checks, priors
 
 QUANTIZATIONS = (None, "float16", "dynamic_range")
 OUTPUTS = ("float", "uint8")
@@ -120,8 +120,7 @@ def saved_model(gan, base_dir, version=None, output="float", value_range=(-1.0, 
     os.makedirs(base_dir, exist_ok=True)
     if version is None:
         version = _next_version(base_dir)
-    if not isinstance(version, int | np.integer) or version < 1:
-        raise ValueError(f"version must be a positive integer, got {version!r}.")
+    version = checks.integer(version, "version")
     target = os.path.join(base_dir, str(version))
     if os.path.exists(target):
         raise ValueError(
