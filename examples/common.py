@@ -1,0 +1,135 @@
+"""What the toy and the image job of examples/train.py share.
+
+The model of the settings around a (generator, discriminator) pair, a fit that checkpoints
+and resumes, and the outputs every run writes (metrics.json, gan.keras and the exports).
+Every function takes the run's settings (the flags of train.py, read once there) as an
+argument.
+"""
+
+import json
+import os
+import sys
+from typing import NamedTuple
+
+import keras
+import numpy as np
+
+import tfgan_lite as tfgan
+
+
+class Result(NamedTuple):
+    """What a job hands back to train.py's main for the outputs."""
+
+    gan: keras.Model
+    history: keras.callbacks.History
+    resumed: int  # the step training resumed at (0: a fresh run)
+    seconds: float  # the training time
+    metrics: dict  # the job's own entries of metrics.json
+
+
+def make_model(generator, discriminator, num_classes, settings):
+    """The ``settings.model`` variant around a (generator, discriminator) pair, compiled."""
+    options = {
+        "latent_dim": settings.latent_dim,
+        "prior": settings.prior,
+        "loss": settings.loss,
+        "discriminator_steps": settings.discriminator_steps,
+        "gradient_penalty": settings.gradient_penalty,
+        "clip_weights": settings.clip_weights,
+        "seed": settings.seed,
+    }
+    if settings.model == "conditional":
+        gan = tfgan.ConditionalGAN(generator, discriminator, num_classes=num_classes, **options)
+    elif settings.model == "semi_supervised":
+        gan = tfgan.SemiSupervisedGAN(generator, discriminator, num_classes=num_classes, **options)
+    elif settings.model == "unrolled":
+        gan = tfgan.UnrolledGAN(
+            generator, discriminator, unroll_steps=settings.unroll_steps, **options
+        )
+    else:
+        gan = tfgan.GAN(generator, discriminator, **options)
+
+    def adam():
+        return keras.optimizers.Adam(settings.learning_rate, beta_1=settings.beta_1)
+
+    gan.compile(
+        generator_optimizer=adam(),
+        discriminator_optimizer=adam(),
+        steps_per_execution=settings.steps_per_execution,
+    )
+    return gan
+
+
+def generate(gan, n, seed):
+    """n samples of ``gan`` to score, the classes in turn (0, 1, ..., 0, ...) if it is
+    conditional; unconditional models take no labels."""
+    if gan.conditional:
+        return gan.generate(n, seed=seed, labels=np.arange(n) % gan.num_classes)
+    return gan.generate(n, seed=seed)
+
+
+def fit_resumable(gan, make_data, steps_per_epoch, settings, callbacks=(), **kwargs):
+    """``gan.fit`` for ``settings.steps`` steps that checkpoints at every epoch's end,
+    resumes from the last checkpoint in <output_dir>/checkpoints, and stops at the first
+    non-finite loss.
+
+    ``make_data(step)`` gives ``(x, y)`` from the step training resumes at, so a resumed
+    run sees the batches it would have seen; ``y=None`` means x is an endless stream of
+    batches. Returns the history and the resumed step.
+    """
+    checkpoint = tfgan.callbacks.Checkpoint(os.path.join(settings.output_dir, "checkpoints"))
+    checkpoint.set_model(gan)
+    resumed = checkpoint.restore()
+    total = settings.steps
+    if resumed:
+        print(f"resumed from step {resumed} of {total}, from {checkpoint.directory}")
+    stop = tfgan.callbacks.TerminateOnNonFinite(checkpoint)
+    x, y = make_data(resumed)
+    history = gan.fit(
+        x,
+        y,
+        steps_per_epoch=steps_per_epoch if y is None else None,
+        epochs=total // steps_per_epoch,
+        initial_epoch=resumed // steps_per_epoch,
+        callbacks=[*callbacks, checkpoint, stop],
+        **kwargs,
+    )
+    if stop.message:
+        sys.exit(stop.message)
+    return history, resumed
+
+
+def print_scores(metrics, names):
+    """One ``name: value`` line for each of ``names`` that ``metrics`` holds."""
+    for name in names:
+        if name in metrics:
+            print(f"{name}: {metrics[name]:.3f}")
+
+
+def write_outputs(result, settings):
+    """metrics.json, gan.keras, the SavedModel and the TFLite generator in
+    ``settings.output_dir``, and the lines that say where they are and how to sample."""
+    output_dir = settings.output_dir
+    gan = result.gan
+    steps = int(gan.noise_step.numpy())
+    metrics = {
+        "flags": settings.flags,
+        "steps_completed": steps,
+        "resumed_from_step": result.resumed,
+        "train_seconds": round(result.seconds, 2),
+        "final": {name: float(values[-1]) for name, values in result.history.history.items()},
+        **result.metrics,
+    }
+    with open(os.path.join(output_dir, "metrics.json"), "w") as f:
+        json.dump(metrics, f, indent=2)
+    gan.save(os.path.join(output_dir, "gan.keras"))
+    saved_model = tfgan.export.saved_model(gan, os.path.join(output_dir, "saved_model"))
+    lite = tfgan.export.tflite(gan, os.path.join(output_dir, "generator.tflite"))
+    print(f"{result.seconds:.1f} s for {steps} steps")
+    print(f"Outputs in {os.path.abspath(output_dir)}: samples.png, metrics.json, gan.keras")
+    print(f"Exported: SavedModel {saved_model}, TFLite {lite}")
+    labels = " --labels 0,1,2,3" if settings.model == "conditional" else ""
+    print(
+        f"Try: python -m tfgan_lite.generate --model {saved_model} --num 64 --seed 1"
+        f"{labels} --out {os.path.join(output_dir, 'generated.png')}"
+    )

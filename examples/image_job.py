@@ -1,0 +1,166 @@
+"""The image job of examples/train.py: a DCGAN, a grid of the same z after every evaluation,
+and FID, KID, precision, recall, density and coverage on a feature network, next to the
+real-vs-real floor and the untrained generator's ceiling."""
+
+import os
+import time
+
+import keras
+import numpy as np
+
+import tfgan_lite as tfgan
+
+# examples/, on sys.path when train.py runs
+import common
+
+
+def run(settings):
+    """Trains and scores the DCGAN of ``settings``; draws samples.png from its last grid."""
+    shape = tfgan.data.image_shape(
+        settings.dataset, settings.image_size, data_dir=settings.data_dir
+    )
+    classes = None
+    if settings.model in ("conditional", "semi_supervised"):
+        classes = num_classes(settings)
+    gan = build_gan(shape, classes, settings)
+    reference, reference_labels = real_images("test", settings.eval_samples, settings, True)
+    feature_net = make_feature_net(settings)
+    real_features = feature_net.features(reference)
+    train_features = feature_net.features(real_images("train", len(reference), settings))
+    floor = tfgan.eval.all_metrics(real_features, train_features)
+    untrained = common.generate(gan, len(reference), settings.seed)
+    ceiling = tfgan.eval.all_metrics(real_features, feature_net.features(untrained))
+
+    start = time.perf_counter()
+    history, resumed, grid, evaluate = train(gan, reference, feature_net, settings)
+    seconds = time.perf_counter() - start
+
+    grid.draw(os.path.join(settings.output_dir, "samples.png"))
+    final = evaluate.results[-1]
+    metrics = {
+        "final_metrics": final,
+        "evaluations": evaluate.results,
+        "real_vs_real_floor": floor,
+        "untrained_generator_ceiling": ceiling,
+        "feature_net_accuracy_on_reference": float(
+            np.mean(feature_net.predict(reference) == reference_labels)
+        ),
+    }
+    if settings.model == "conditional":
+        labels = np.arange(len(reference)) % classes
+        samples = gan.generate(len(labels), seed=settings.seed + 1, labels=labels)
+        metrics["label_accuracy"] = float(np.mean(feature_net.predict(samples) == labels))
+    if settings.model == "semi_supervised":
+        metrics["test_accuracy"] = float(np.mean(gan.classify(reference) == reference_labels))
+    names = ("fid", "kid", "precision", "recall", "coverage")
+    print("\n" + "metric      " + "".join(f"{n:>11}" for n in names))
+    for label, values in (("trained", final), ("real floor", floor), ("untrained", ceiling)):
+        print(f"{label:<12}" + "".join(f"{values[n]:>11.4g}" for n in names))
+    common.print_scores(metrics, ("label_accuracy", "test_accuracy"))
+    return common.Result(gan, history, resumed, seconds, metrics)
+
+
+def num_classes(settings):
+    """The number of classes of the image dataset."""
+    if settings.dataset == "digits":
+        return 10
+    import tensorflow_datasets as tfds
+
+    builder = tfds.builder(settings.dataset, data_dir=settings.data_dir)
+    return builder.info.features["label"].num_classes
+
+
+def build_gan(shape, classes, settings):
+    """The DCGAN of ``settings`` for images of ``shape``; a classifier head for semi_supervised."""
+    generator, discriminator = tfgan.networks.dcgan(
+        shape,
+        settings.latent_dim,
+        num_classes=classes if settings.model == "conditional" else None,
+        width=settings.width,
+        spectral_norm=settings.spectral_norm,
+        batch_norm=not settings.gradient_penalty,  # a per-example penalty and batch norm clash
+    )
+    if settings.model == "semi_supervised":
+        features = discriminator.get_layer("flatten").output
+        logits = keras.layers.Dense(classes, name="class_logits")(features)
+        discriminator = keras.Model(discriminator.inputs, logits, name="classifier")
+    return common.make_model(generator, discriminator, classes, settings)
+
+
+def real_images(split, n, settings, labels=False):
+    """Up to n images (and labels) of a split of the image dataset, in a fixed shuffled order."""
+    data = tfgan.data.images(
+        settings.dataset,
+        split,
+        batch_size=256,
+        image_size=settings.image_size,
+        data_dir=settings.data_dir,
+        labels=True,
+        seed=settings.seed + 1,
+        drop_remainder=False,
+    )
+    x, y = [], []
+    for images, classes in data:
+        x.append(images.numpy())
+        y.append(classes.numpy())
+        if sum(len(batch) for batch in x) >= n:
+            break
+    x, y = np.concatenate(x)[:n], np.concatenate(y)[:n]
+    return (x, y) if labels else x
+
+
+def make_feature_net(settings):
+    """The feature network the metrics are computed on: bundled for digits, else trained."""
+    if settings.dataset == "digits":
+        return tfgan.eval.FeatureNet.digits()
+    return tfgan.eval.FeatureNet.for_dataset(
+        settings.dataset, settings.image_size, data_dir=settings.data_dir
+    )
+
+
+def train(gan, reference, feature_net, settings):
+    """Fits the DCGAN, with a grid and an evaluation every eval_every steps (one epoch), each
+    followed by a checkpoint. Returns the history, the resumed step and the two callbacks.
+
+    The semi-supervised model trains on the whole training split held in memory, with
+    labels_per_class labels kept per class; the others on a stream of batches.
+    """
+    batch = settings.batch_size * settings.discriminator_steps
+    grid = tfgan.callbacks.SampleGrid(
+        os.path.join(settings.output_dir, "grids"), seed=settings.seed
+    )
+    evaluate = tfgan.callbacks.Evaluate(reference, feature_net, seed=settings.seed)
+    callbacks = [grid, evaluate]
+    if settings.model == "semi_supervised":
+        x, y = real_images("train", 10**9, settings, labels=True)
+        keep = tfgan.data.labeled_subset(y, settings.labels_per_class, seed=settings.seed)
+        y_semi = np.full_like(y, -1)
+        y_semi[keep] = y[keep]
+        history, resumed = common.fit_resumable(
+            gan,
+            lambda start: (x, y_semi),
+            len(x) // batch,
+            settings,
+            callbacks,
+            batch_size=batch,
+            verbose=1,
+        )
+        return history, resumed, grid, evaluate
+    data = tfgan.data.images(
+        settings.dataset,
+        "train",
+        batch_size=batch,
+        image_size=settings.image_size,
+        data_dir=settings.data_dir,
+        labels=settings.model == "conditional",
+        seed=settings.seed,
+    )
+    history, resumed = common.fit_resumable(
+        gan,
+        lambda start: (data.repeat().skip(start), None),
+        settings.eval_every,
+        settings,
+        callbacks,
+        verbose=1,
+    )
+    return history, resumed, grid, evaluate
