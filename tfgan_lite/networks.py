@@ -1,7 +1,17 @@
-"""Reference networks: small MLPs for toy densities, plain and label-conditioned."""
+"""Reference networks, built as Keras models for the GAN classes to train.
+
+For toy densities, small MLPs: ``mlp``, the (generator, discriminator) pairs ``mlp_gan``
+and ``conditional_mlp_gan`` (label-conditioned, by concatenation or projection), and
+``semi_supervised_mlp``, a (generator, classifier) pair after Salimans et al. 2016 for
+``SemiSupervisedGAN``. For images, ``dcgan``: a DCGAN pair (Radford et al. 2016) for
+square 16, 28, 32 or 64 px images of 1 or 3 channels, optionally conditional
+(label map or projection discriminator) and spectrally normalized.
+"""
 
 import keras
 import numpy as np
+
+from tfgan_lite import checks
 
 
 def mlp(input_dim, output_dim, hidden=(128, 128), activation="relu", name=None):
@@ -121,17 +131,13 @@ def _stride2(layer_class, filters, name, **kwargs):
     )
 
 
-def _is_int(value):
-    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
-
-
 def _check_dcgan_args(image_shape, latent_dim, num_classes, width, flags):
     sizes = ", ".join(str(size) for size in DCGAN_SIZES)
     supported = f"(H, W, C) with H == W in {{{sizes}}} and C in {{1, 3}}"
     if (
         not isinstance(image_shape, tuple | list)
         or len(image_shape) != 3
-        or not all(_is_int(d) for d in image_shape)
+        or not all(checks.is_integer(d) for d in image_shape)
     ):
         raise ValueError(f"image_shape must be {supported}, got {image_shape!r}.")
     height, width_px, channels = (int(d) for d in image_shape)
@@ -150,17 +156,15 @@ def _check_dcgan_args(image_shape, latent_dim, num_classes, width, flags):
             f"image_shape {tuple(image_shape)!r} has {channels} channels; supported are 1 "
             f"(grayscale) and 3 (RGB): {supported}."
         )
-    if not _is_int(latent_dim) or latent_dim < 1:
-        raise ValueError(f"latent_dim must be a positive integer, got {latent_dim!r}.")
-    if num_classes is not None and (not _is_int(num_classes) or num_classes < 2):
-        raise ValueError(
-            f"num_classes must be None (unconditional) or an integer >= 2, got {num_classes!r}."
-        )
-    if not _is_int(width) or width < 1:
-        raise ValueError(
-            f"width must be a positive integer (the channels of the discriminator's first "
-            f"layer and of the generator's last hidden layer; DCGAN uses 64), got {width!r}."
-        )
+    checks.integer(latent_dim, "latent_dim")
+    if num_classes is not None:
+        checks.integer(num_classes, "num_classes", minimum=2, hint=" (or None: unconditional)")
+    checks.integer(
+        width,
+        "width",
+        hint=" (the channels of the discriminator's first layer and of the generator's last "
+        "hidden layer; DCGAN uses 64)",
+    )
     for name, value in flags.items():
         if not isinstance(value, bool | np.bool_):
             raise ValueError(f"{name} must be True or False, got {value!r}.")
