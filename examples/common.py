@@ -12,7 +12,6 @@ import sys
 from typing import NamedTuple
 
 import keras
-import numpy as np
 
 import tfgan_lite as tfgan
 
@@ -58,14 +57,6 @@ def make_model(generator, discriminator, num_classes, settings):
         steps_per_execution=settings.steps_per_execution,
     )
     return gan
-
-
-def generate(gan, n, seed):
-    """n samples of ``gan`` to score, the classes in turn (0, 1, ..., 0, ...) if it is
-    conditional; unconditional models take no labels."""
-    if gan.conditional:
-        return gan.generate(n, seed=seed, labels=np.arange(n) % gan.num_classes)
-    return gan.generate(n, seed=seed)
 
 
 def fit_resumable(gan, make_data, steps_per_epoch, settings, callbacks=(), **kwargs):

@@ -28,7 +28,8 @@ def run(settings):
     real_features = feature_net.features(reference)
     train_features = feature_net.features(real_images("train", len(reference), settings))
     floor = tfgan.eval.all_metrics(real_features, train_features)
-    untrained = common.generate(gan, len(reference), settings.seed)
+    n = len(reference)
+    untrained = gan.generate(n, seed=settings.seed, labels=gan.default_labels(n))
     ceiling = tfgan.eval.all_metrics(real_features, feature_net.features(untrained))
 
     start = time.perf_counter()

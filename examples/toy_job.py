@@ -23,7 +23,8 @@ def run(settings):
     start = time.perf_counter()
     history, resumed = train(gan, dataset, settings)
     seconds = time.perf_counter() - start
-    samples = common.generate(gan, settings.num_samples, settings.seed)
+    n = settings.num_samples
+    samples = gan.generate(n, seed=settings.seed, labels=gan.default_labels(n))
     coverage = tfgan.eval.mode_coverage(samples, dataset)
     metrics = {
         "mode_coverage": coverage,
