@@ -29,8 +29,12 @@ def build(kind, **kwargs):
         unroll = 3 if kind == "conditional_unrolled" else 0
         gan = tfgan.ConditionalGAN(g, d, num_classes=8, latent_dim=4, unroll_steps=unroll, **kwargs)
         return gan, x, y
-    if kind == "semi_supervised":
-        gan = tfgan.SemiSupervisedGAN(mlp(4, 2, (16,)), mlp(2, 8, (16, 8)), 8, 4, **kwargs)
+    if kind in ("semi_supervised", "semi_supervised_unrolled"):
+        unroll = 2 if kind == "semi_supervised_unrolled" else 0
+        classifier = mlp(2, 8, (16, 8))
+        gan = tfgan.SemiSupervisedGAN(
+            mlp(4, 2, (16,)), classifier, 8, 4, unroll_steps=unroll, **kwargs
+        )
         return gan, x, np.where(np.arange(len(y)) % 4 == 0, y, -1)
     g, d = mlp_gan(4, 2, hidden=(16,))
     if kind == "unrolled":
@@ -38,7 +42,14 @@ def build(kind, **kwargs):
     return tfgan.GAN(g, d, latent_dim=4, **kwargs), x, None
 
 
-KINDS = ["gan", "conditional", "semi_supervised", "unrolled", "conditional_unrolled"]
+KINDS = [
+    "gan",
+    "conditional",
+    "semi_supervised",
+    "unrolled",
+    "conditional_unrolled",
+    "semi_supervised_unrolled",
+]
 
 
 def count_calls(gan):
@@ -76,9 +87,9 @@ def test_every_discriminator_evaluation_goes_through_discriminate(kind):
     # Per step: 2 slices x (real, fake, penalty), the generator's fake, and for each
     # unrolled step the same again; a semi-supervised step adds its labeled batches and
     # the real batch that feature matching reads.
-    unroll = gan.unroll_steps
-    per_slice = 3 + (kind == "semi_supervised")
-    expected = 2 * (2 * per_slice + unroll * per_slice + 1 + (kind == "semi_supervised"))
+    unroll, semi = gan.unroll_steps, kind.startswith("semi_supervised")
+    per_slice = 3 + semi
+    expected = 2 * (2 * per_slice + unroll * per_slice + 1 + semi)
     assert trained["network"] == expected, (trained, expected)
 
 
@@ -107,7 +118,7 @@ def test_evaluate_reports_the_generator_loss_that_fit_optimises(kind):
     np.testing.assert_allclose(evaluated, fitted, rtol=1e-5)
     # The agreement is not the trivial one: feature matching and the unrolled loss differ
     # from the objective's plain generator loss on the same samples.
-    if kind in ("semi_supervised", "unrolled", "conditional_unrolled"):
+    if kind not in ("gan", "conditional"):
         labels = tf.constant(y) if gan.conditional else None
         fake = gan._generate(tf.constant(z), labels, training=False)
         logits = gan._gan_logits(gan._discriminate(fake, labels, training=False))
