@@ -63,11 +63,10 @@ def median_ms(fn):
 
 def measure(name, gan, directory):
     z = np.asarray(gan.sample_latent(1024, 0), np.float32)
-    conditional = isinstance(gan, tfgan.ConditionalGAN)
-    labels = (np.arange(1024) % 10).astype(np.int32) if conditional else None
-    feed = [z, labels] if conditional else z
-    reference = np.asarray(gan.generator(feed, training=False))
-    batch = [z[:256], labels[:256]] if conditional else z[:256]
+    labels = gan.default_labels(1024)  # each class in turn, or None
+    conditional = labels is not None
+    reference = np.asarray(gan._generate(z, labels, training=False))
+    batch_z, batch_labels = z[:256], labels[:256] if conditional else None
     os.makedirs(directory)
     keras_path = os.path.join(directory, "g.keras")
     gan.generator.save(keras_path)
@@ -77,7 +76,7 @@ def measure(name, gan, directory):
             "Keras generator, eager call",
             size(keras_path),
             0.0,
-            median_ms(lambda: gan.generator(batch, training=False)),
+            median_ms(lambda: gan._generate(batch_z, batch_labels, training=False)),
         )
     ]
     saved = tfgan.export.saved_model(gan, os.path.join(directory, "sm"))
