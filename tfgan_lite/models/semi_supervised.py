@@ -223,7 +223,7 @@ class SemiSupervisedGAN(GAN):
                 return super().fit(x, batch_size=batch_size, **kwargs)
             self._check_data(x, None, batch_size)
             unlabeled = x.map(lambda *element: element[0])
-            labeled_batch = batch_size or tf.data.experimental.get_structure(unlabeled).shape[0]
+            labeled_batch = batch_size or unlabeled.element_spec.shape[0]
             if labeled_batch is None:
                 labeled_batch = int(next(iter(unlabeled.take(1))).shape[0])
         else:
