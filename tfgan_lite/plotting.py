@@ -1,9 +1,19 @@
-"""Image grids of samples: ``to_unit`` maps images into [0, 1], ``tile`` lays them out as
-one array, ``save_image_grid`` writes them as a PNG (optionally with a label per row).
+"""Pictures of samples and of training.
 
-Only images: the scatters of 2-D samples and histograms of 1-D ones are drawn by
-``tfgan_lite.generate``.
+Image grids: ``to_unit`` maps images into [0, 1], ``tile`` lays them out as one array,
+``save_image_grid`` writes them as a PNG (optionally with a label per row).
+
+Curves: ``save_curves`` draws named series against the training step, a small panel each
+(with a dashed floor where one is known), and ``save_history`` draws a Keras
+``History``'s losses that way. Both write the PNG atomically (a temporary file, then
+``os.replace``) and draw on matplotlib's Agg canvas without touching pyplot, so they need
+no display and leave the caller's backend alone.
+
+The scatters of 2-D samples and histograms of 1-D ones are drawn by ``tfgan_lite.generate``.
 """
+
+import math
+import os
 
 import numpy as np
 
@@ -64,3 +74,136 @@ def save_image_grid(images, path, cols=None, row_labels=None, value_range=(-1.0,
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+# ---------------------------------------------------------------- curves
+
+# The GAN's logs that share a panel: the two losses, and D's mean outputs on real and fake.
+HISTORY_PANELS = (("d_loss", "g_loss"), ("d_real", "d_fake"))
+_MARKER_UP_TO = 50  # points a line carries a marker at each of (a lone point: only a marker)
+
+
+def save_curves(series, path, floors=None, panels=None, xlabel="step", title=None, cols=3):
+    """Writes named series against the step as one PNG, a small panel per series.
+
+    Args:
+        series: a dict of name -> (steps, values). Non-finite values are left out of the
+            line (a curve that turns NaN stops where it did); a series with one finite
+            point is drawn as a marker, one with none as a panel that says so.
+        path: the PNG to write; it is replaced atomically, so a crash leaves the previous
+            picture or the new one, never half of one.
+        floors: an optional dict of name -> value, drawn as a dashed horizontal line
+            labeled "floor" and its value in that series' panel (e.g. the metrics of real
+            images against real images).
+        panels: optional tuples of names that share a panel (with a legend); the other
+            series get a panel each. Names not in ``series`` are ignored.
+        xlabel: the label of the x axes.
+        title: the title over the whole figure.
+        cols: panels per row.
+
+    Returns:
+        ``path``.
+
+    Example:
+
+    ```python
+    steps = [500, 1000, 1500]
+    tfgan_lite.plotting.save_curves(
+        {"fid": (steps, [80.0, 30.0, 12.0]), "coverage": (steps, [0.2, 0.5, 0.7])},
+        "metrics.png",
+        floors={"fid": 1.9, "coverage": 0.96},
+    )
+    ```
+    """
+    from matplotlib.figure import Figure
+
+    floors = floors or {}
+    groups = [tuple(n for n in group if n in series) for group in panels or ()]
+    groups = [group for group in groups if group]
+    grouped = {name for group in groups for name in group}
+    groups += [(name,) for name in series if name not in grouped]
+    if not groups:
+        raise ValueError("series is empty: there is nothing to plot.")
+    cols = max(1, min(cols, len(groups)))
+    rows = math.ceil(len(groups) / cols)
+    fig = Figure(figsize=(3.2 * cols, 2.4 * rows + (0.4 if title else 0)), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for i, (ax, group) in enumerate(zip(axes.flat, groups, strict=False)):
+        drawn, floored = 0, False
+        for name in group:
+            steps, values = (np.asarray(a, np.float64).ravel() for a in series[name])
+            if steps.shape != values.shape:
+                raise ValueError(
+                    f"series[{name!r}] has {steps.size} steps for {values.size} values."
+                )
+            keep = np.isfinite(steps) & np.isfinite(values)
+            if keep.any():
+                marker = "o" if keep.sum() <= _MARKER_UP_TO else None
+                ax.plot(steps[keep], values[keep], marker=marker, markersize=3, label=name)
+                drawn += 1
+            if name in floors and np.isfinite(floors[name]):
+                floor = float(floors[name])
+                label = f"floor {floor:.4g}" if len(group) == 1 else f"{name} floor {floor:.4g}"
+                ax.axhline(floor, color="gray", linestyle="--", label=label)
+                floored = True
+        if not drawn:
+            ax.text(0.5, 0.5, "no finite values", ha="center", transform=ax.transAxes)
+        ax.set_title(", ".join(group), fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=8)
+        if len(group) > 1 or floored:
+            ax.legend(fontsize=7)
+        if i + cols >= len(groups):  # no panel below this one
+            ax.set_xlabel(xlabel, fontsize=9)
+    for ax in axes.flat[len(groups) :]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    temporary = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    try:
+        fig.savefig(temporary, format="png", dpi=100)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return path
+
+
+def save_history(history, path, names=None, steps_per_epoch=None, title=None):
+    """Writes the per-epoch logs of a Keras ``History`` (``fit``'s return value) against the
+    training step as one PNG: d_loss with g_loss, d_real with d_fake, any other a panel each.
+
+    Args:
+        history: a ``keras.callbacks.History``.
+        path: the PNG to write (atomically, as ``save_curves`` does).
+        names: the logs to draw (default: all of them but ``val_`` ones), in this order;
+            a log missing from some epochs (an ``Evaluate`` with ``every`` > 1) is left out,
+            since its values cannot be matched to their epochs.
+        steps_per_epoch: the steps of an epoch (default: ``history.params["steps"]``, which
+            ``fit`` sets). Epoch ``e`` (0-based, as ``history.epoch`` holds it, so a fit with
+            ``initial_epoch`` starts where it did) ends at step ``(e + 1) * steps_per_epoch``.
+        title: the title over the figure.
+
+    Returns:
+        ``path``, or None when the history holds no epoch (nothing is written then, so the
+        picture of an earlier run is kept).
+    """
+    logs = history.history
+    if not history.epoch or not logs:
+        return None
+    steps_per_epoch = steps_per_epoch or (history.params or {}).get("steps")
+    epochs = np.asarray(history.epoch, np.float64)
+    steps, xlabel = (epochs + 1, "epoch")
+    if steps_per_epoch:
+        steps, xlabel = (epochs + 1) * steps_per_epoch, "step"
+    names = [n for n in logs if not n.startswith("val_")] if names is None else names
+    series = {}
+    for name in names:
+        values = np.asarray(logs.get(name, ()), np.float64).ravel()
+        if values.size == len(steps):
+            series[name] = (steps, values)
+    if not series:
+        return None
+    return save_curves(series, path, panels=HISTORY_PANELS, xlabel=xlabel, title=title)
