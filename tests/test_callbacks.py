@@ -199,6 +199,38 @@ def test_evaluate_puts_the_metrics_in_the_history_and_tensorboard(tmp_path, caps
     assert "Evaluate after epoch 2: fid" in capsys.readouterr().out
 
 
+def test_evaluate_plots_every_metric_against_the_step_after_each_evaluation(tmp_path):
+    gan = small_gan()
+    real = next(iter(tfgan.data.images("digits", "test", 100, 16))).numpy()
+    floor = {"fid": 2.0, "coverage": 0.95}
+    evaluate = tfgan.callbacks.Evaluate(
+        real, num_samples=50, verbose=0, plot_dir=str(tmp_path / "plots"), floor=floor
+    )
+    path = tmp_path / "plots" / "metrics.png"
+    pictures, steps = [], []  # the PNG as it stands after each epoch, and the model's step
+
+    class Look(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            pictures.append(matplotlib.image.imread(str(path)))
+            steps.append(int(self.model.noise_step.numpy()))
+
+    gan.fit(digits(), steps_per_epoch=2, epochs=2, callbacks=[evaluate, Look()], verbose=0)
+    # The results say the step of each evaluation, as the model counts it (50 per epoch
+    # here: Keras runs whole compiled calls of steps_per_execution=50, the GAN's default,
+    # even where steps_per_epoch is 2); the plot is replaced after each.
+    assert [(r["epoch"], r["step"]) for r in evaluate.results] == [(1, steps[0]), (2, steps[1])]
+    assert steps[0] > 0 and steps[1] == 2 * steps[0]
+    first, second = pictures
+    assert first.shape == second.shape and first.shape[0] > 200 and first.shape[1] > 600
+    for png in (first, second):  # not blank: axes, text, curves, floors
+        assert len(np.unique(png[..., :3].reshape(-1, 3), axis=0)) > 10
+    assert not np.array_equal(first, second)  # a second point on every curve
+    assert sorted(p.name for p in path.parent.iterdir()) == ["metrics.png"]  # no temporary
+    # plot() draws the same picture on demand.
+    evaluate.plot(str(tmp_path / "again.png"))
+    np.testing.assert_array_equal(matplotlib.image.imread(str(tmp_path / "again.png")), second)
+
+
 def test_callbacks_refuse_every_below_one(tmp_path):
     with pytest.raises(ValueError, match="every"):
         tfgan.callbacks.SampleGrid(tmp_path, every=0)

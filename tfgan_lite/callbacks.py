@@ -4,7 +4,8 @@
   a ``ConditionalGAN``), and the grid as a TensorBoard image when ``tensorboard_dir`` is set.
 * ``Evaluate``: every N epochs, FID, KID, precision, recall, density and coverage of
   generated images against real ones on a feature network; the values go into the
-  epoch's logs (so ``history.history`` holds them), into TensorBoard, and one printed line.
+  epoch's logs (so ``history.history`` holds them), into TensorBoard, one printed line, and
+  (with ``plot_dir``) a PNG of every metric against the step.
 * ``Checkpoint``: the whole training state every N steps, atomically, restored on start.
 * ``TerminateOnNonFinite``: stops at the first NaN or infinite loss, naming step and loss.
 """
@@ -87,6 +88,13 @@ class Evaluate(keras.callbacks.Callback):
         k: the neighbourhood size of precision/recall and density/coverage.
         tensorboard_dir: also write the metrics as TensorBoard scalars.
         verbose: print one line per evaluation.
+        plot_dir: also write ``plot_dir/metrics.png`` after every evaluation: a panel per
+            metric against the training step, replaced atomically each time.
+        floor: an optional dict of metric -> value (e.g. ``tfgan_lite.eval.all_metrics`` of
+            real images against other real images), drawn as a dashed line in the plot.
+
+    ``results`` holds a dict per evaluation: its ``epoch`` (1-based), its ``step`` (the
+    model's train steps so far, resumed ones included) and the metrics.
     """
 
     def __init__(
@@ -99,6 +107,8 @@ class Evaluate(keras.callbacks.Callback):
         seed=0,
         tensorboard_dir=None,
         verbose=1,
+        plot_dir=None,
+        floor=None,
     ):
         super().__init__()
         from tfgan_lite.eval.feature_net import FeatureNet
@@ -110,6 +120,8 @@ class Evaluate(keras.callbacks.Callback):
         self.num_samples = num_samples or len(real_images)
         self.every, self.k, self.seed, self.verbose = every, k, seed, verbose
         self.writer = tf.summary.create_file_writer(tensorboard_dir) if tensorboard_dir else None
+        self.plot_dir = plot_dir
+        self.floor = {name: float(value) for name, value in (floor or {}).items()}
         self.results = []
 
     def evaluate(self):
@@ -124,9 +136,11 @@ class Evaluate(keras.callbacks.Callback):
         if not _due(epoch, self.every):
             return
         metrics = {name: float(value) for name, value in self.evaluate().items()}
-        self.results.append({"epoch": epoch + 1, **metrics})
+        self.results.append({"epoch": epoch + 1, "step": _step(self.model), **metrics})
         if logs is not None:
             logs.update(metrics)
+        if self.plot_dir is not None:
+            self.plot(os.path.join(self.plot_dir, "metrics.png"))
         if self.writer is not None:
             with self.writer.as_default():
                 for name, value in metrics.items():
@@ -135,6 +149,16 @@ class Evaluate(keras.callbacks.Callback):
         if self.verbose:
             text = ", ".join(f"{name} {value:.4g}" for name, value in metrics.items())
             print(f"Evaluate after epoch {epoch + 1}: {text}", flush=True)
+
+    def plot(self, path):
+        """Writes the metrics of every evaluation so far against the step as a PNG, with
+        the floor as a dashed line where it is known; returns ``path``."""
+        steps = [result["step"] for result in self.results]
+        # The metrics are the floats (the epoch and step are ints, provenance is not a float).
+        names = [name for name, value in self.results[-1].items() if isinstance(value, float)]
+        series = {name: (steps, [result[name] for result in self.results]) for name in names}
+        title = f"generator metrics, {len(steps)} evaluations"
+        return plotting.save_curves(series, path, floors=self.floor, title=title)
 
 
 def _step(gan):
