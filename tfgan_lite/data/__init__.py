@@ -1,10 +1,13 @@
-"""Data for GANs: toy densities known exactly, their tf.data pipelines, bundled digits, images."""
+"""Data for GANs: toy densities known exactly, their tf.data pipelines, bundled digits, and
+images from the bundled digits, TFDS, folders of image files or NumPy arrays."""
 
 from tfgan_lite.data.digits import digits, labeled_subset
+from tfgan_lite.data.folders import class_names
 from tfgan_lite.data.images import image_shape, images
 from tfgan_lite.data.toy import gaussian_mixture, sample_labeled, toy, toy_dataset, toy_names
 
 __all__ = [
+    "class_names",
     "digits",
     "gaussian_mixture",
     "image_shape",

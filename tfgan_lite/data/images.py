@@ -1,15 +1,20 @@
 """Image datasets as tf.data pipelines of float32 batches in [-1, 1], shaped (batch, H, W, C).
 
-``images("digits")`` is scikit-learn's bundled 8x8 digits (see ``tfgan_lite.data.digits``) as
-(8, 8, 1) images, resized to any size: real data that needs no download. Any other name is a
-TensorFlow Datasets (TFDS) image dataset (``"mnist"``, ``"fashion_mnist"``, ``"cifar10"``,
-``"celeb_a"``, ...) read from data that is already prepared: nothing is downloaded at run time.
-To prepare one, on a machine with internet run ``tfds build <name> --data_dir=DIR`` and pass
-``data_dir=DIR`` (or copy DIR to the machine that trains).
+``images(source)`` takes four kinds of source:
 
-``image_shape`` gives the (H, W, C) a pipeline will produce without reading any data, so that
-networks can be built before data flows; for TFDS it needs only the dataset's code, not its
-prepared files.
+* ``"digits"``: scikit-learn's bundled 8x8 digits (see ``tfgan_lite.data.digits``) as (8, 8, 1)
+  images, resized to any size: real data that needs no download.
+* a folder (a path): every PNG, JPEG, BMP and GIF file below it, decoded as it streams (see
+  ``tfgan_lite.data.folders``); with ``labels=True`` its subfolders are the classes.
+* a NumPy array (N, H, W, C) or (N, H, W): uint8, or any numbers with ``value_range=``.
+* any other name: a TensorFlow Datasets (TFDS) image dataset (``"mnist"``, ``"fashion_mnist"``,
+  ``"cifar10"``, ``"celeb_a"``, ...) read from data that is already prepared: nothing is
+  downloaded at run time. To prepare one, on a machine with internet run ``tfds build <name>
+  --data_dir=DIR`` and pass ``data_dir=DIR`` (or copy DIR to the machine that trains).
+
+``image_shape`` gives the (H, W, C) a pipeline will produce, so that networks can be built
+before data flows; for TFDS it needs only the dataset's code, not its prepared files, and for
+a folder the one pass that checks its files (remembered for the process).
 """
 
 import os
@@ -18,11 +23,14 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_lite import checks
+from tfgan_lite.data import arrays, folders
 from tfgan_lite.data.digits import SPLITS as DIGITS_SPLITS
 from tfgan_lite.data.digits import digits
 
 OFFLINE = "digits"
 SHUFFLE_BUFFER = 50_000  # TFDS datasets up to this size are shuffled fully; larger ones partly
+# cache=None keeps a folder's decoded images in memory up to this many bytes, else streams.
+FOLDER_CACHE_BYTES = 1 << 30
 _EXAMPLES = "'mnist', 'fashion_mnist', 'cifar10' or 'celeb_a'"
 
 
@@ -48,12 +56,21 @@ def _check_size(image_size):
     return int(pair[0]), int(pair[1])
 
 
-def _check_name(name):
-    if not isinstance(name, str) or not name:
+def _kind(source):
+    """Which of the four sources ``source`` is: "array", "folder", "digits" or "tfds"."""
+    if isinstance(source, np.ndarray | tf.Tensor):
+        return "array"
+    if isinstance(source, os.PathLike):
+        return "folder"
+    if not isinstance(source, str) or not source:
         raise ValueError(
-            f"name must be a dataset name: {OFFLINE!r} (bundled, works offline) or a TFDS "
-            f"image dataset such as {_EXAMPLES}; got {name!r}."
+            f"source must be a dataset name ({OFFLINE!r}, bundled and offline, or a TFDS image "
+            f"dataset such as {_EXAMPLES}), a folder of image files, or a NumPy array of "
+            f"images; got {source!r}."
         )
+    if source == OFFLINE:
+        return "digits"
+    return "folder" if folders.is_folder_path(source) else "tfds"
 
 
 def _builder(name, data_dir):
@@ -104,29 +121,67 @@ def _output_hw(native_hw, size, crop):
     return height, width
 
 
-def image_shape(name, image_size=None, data_dir=None, crop=False):
-    """The (H, W, C) of one image of ``images(name, image_size=..., crop=...)``, reading no data.
+def _native_folder_hw(found, indices, size, crop):
+    """The (H, W) a folder's images come out at; a ValueError if they differ and no size."""
+    if size is not None:
+        return size
+    shapes = [found.shapes[i][:2] for i in indices]
+    sizes = sorted({(min(s), min(s)) if crop else s for s in shapes})
+    if len(sizes) > 1:
+        shown = ", ".join(f"{h}x{w}" for h, w in sizes[:3])
+        raise ValueError(
+            f"the images in {found.directory} have {len(sizes)} different sizes ({shown}"
+            f"{', ...' if len(sizes) > 3 else ''}); pass image_size= (an int or (height, "
+            "width)) to resize them to one size, with crop=True to keep their aspect ratio."
+        )
+    return sizes[0]
+
+
+def _check_channels(channels):
+    if channels not in (None, 1, 3):
+        raise ValueError(
+            f"channels must be 1 (grayscale), 3 (RGB) or None (what the images are), got "
+            f"{channels!r}."
+        )
+    return channels
+
+
+def image_shape(source, image_size=None, data_dir=None, crop=False, channels=None, labels=False):
+    """The (H, W, C) of one image of ``images(source, image_size=..., crop=...)``.
 
     For ``"digits"`` it is (8, 8, 1) or ``image_size`` with 1 channel. For a TFDS dataset it
     comes from the dataset's info (``tfds.builder(name).info.features["image"].shape``), which
-    needs only the dataset's code, not its prepared files; ``image_size`` (an int or (H, W))
-    overrides H and W, and ``crop=True`` makes the native size square. A dataset whose images
-    have no fixed size needs ``image_size``.
+    needs only the dataset's code, not its prepared files. For a folder it comes from the
+    pass that checks its files (``labels`` says whether that pass looks in class subfolders
+    only), for an array from its shape. ``image_size`` (an int or (H, W)) overrides H and W,
+    ``crop=True`` makes the native size square, and ``channels`` (1 or 3) overrides C. Images
+    of no one native size need ``image_size``.
     """
-    _check_name(name)
+    kind = _kind(source)
     size = _check_size(image_size)
-    if name == OFFLINE:
+    _check_channels(channels)
+    if kind == "digits":
         height, width = size or (8, 8)
-        return height, width, 1
-    feature = _image_feature(_builder(name, data_dir), name)
-    height, width, channels = feature.shape
+        return height, width, channels or 1
+    if kind == "array":
+        shape = np.shape(source)
+        native = (int(shape[1]), int(shape[2])) if len(shape) >= 3 else (None, None)
+        height, width = _output_hw(native, size, crop)
+        have = shape[3] if len(shape) == 4 else 1
+        return height, width, channels or (1 if have == 1 else 3)
+    if kind == "folder":
+        found = folders.scan(source, labels)
+        height, width = _native_folder_hw(found, range(len(found.paths)), size, crop)
+        return height, width, channels or found.channels
+    feature = _image_feature(_builder(source, data_dir), source)
+    height, width, have = feature.shape
     height, width = _output_hw((height, width), size, crop)
     if height is None or width is None:
         raise ValueError(
-            f"TFDS dataset name={name!r} has images of no fixed size {tuple(feature.shape)}; "
+            f"TFDS dataset name={source!r} has images of no fixed size {tuple(feature.shape)}; "
             "pass image_size= (an int or (height, width)) to resize them to one size."
         )
-    return int(height), int(width), int(channels)
+    return int(height), int(width), channels or int(have)
 
 
 def _not_prepared(name, builder, detail):
@@ -193,17 +248,53 @@ def _resize(image, size, crop):
     return image
 
 
-def _digits_dataset(split, size, labels):
+def _to_channels(image, channels):
+    """A float image (..., C) with C in 1 or 3 as ``channels`` (None: unchanged) channels."""
+    have = image.shape[-1]
+    if channels is None or have == channels:
+        return image
+    if channels == 3:
+        return tf.repeat(image, 3, axis=-1)
+    return tf.image.rgb_to_grayscale(image)
+
+
+def _transformer(size, crop, channels, dtype, native):
+    """The per-example crop, resize and channel conversion, or None when there is none.
+
+    Computed in float32; integer images (``dtype`` uint8 or uint16) are rounded back to their
+    integers afterwards, so the cache holds 4x less (an error of at most half a level).
+    ``native`` is the examples' (H, W, C) where known.
+    """
+    height, width, have = native
+    resize = crop or (size is not None and size != (height, width))
+    if not resize and channels in (None, have):
+        return None
+
+    def transform(image):
+        image = _to_channels(_resize(tf.cast(image, tf.float32), size, crop), channels)
+        if dtype.is_integer:
+            image = tf.cast(tf.round(tf.clip_by_value(image, 0.0, dtype.max)), dtype)
+        return image
+
+    return transform
+
+
+def _digits_dataset(split, size, labels, channels):
+    if split not in DIGITS_SPLITS:
+        raise ValueError(
+            f"split={split!r} is not a split of 'digits'; use one of {', '.join(DIGITS_SPLITS)}."
+        )
     x, y = digits(split)
     x = x.reshape(-1, 8, 8, 1)
     if size is not None and size != (8, 8):
         x = tf.image.resize(x, size, method="bilinear", antialias=True)
         x = tf.clip_by_value(x, -1.0, 1.0).numpy()
+    x = _to_channels(tf.constant(x), channels).numpy()
     examples = (x, y) if labels else x
     return tf.data.Dataset.from_tensor_slices(examples), len(x), None
 
 
-def _tfds_dataset(name, split, size, data_dir, labels, crop):
+def _tfds_dataset(name, split, size, data_dir, labels, crop, channels):
     """Examples of uint8 (or uint16) images, cropped and resized, as stored in the cache."""
     builder = _builder(name, data_dir)
     feature = _image_feature(builder, name)
@@ -213,20 +304,18 @@ def _tfds_dataset(name, split, size, data_dir, labels, crop):
             f"labels=True but TFDS dataset name={name!r} has no 'label' feature (its features: "
             f"{', '.join(features.keys())}); use labels=False."
         )
-    native_hw = tuple(feature.shape[:2])
-    if None in _output_hw(native_hw, size, crop):
+    if None in _output_hw(tuple(feature.shape[:2]), size, crop):
         raise ValueError(
             f"TFDS dataset name={name!r} has images of no fixed size {tuple(feature.shape)}; "
             "pass image_size= (an int or (height, width)) to resize them to one size."
         )
     dtype = tf.as_dtype(np.dtype(feature.np_dtype))
-    transform = crop or (size is not None and size != native_hw)
+    transform = _transformer(size, crop, channels, dtype, tuple(feature.shape))
 
     def prepare(example):
         image = example["image"]
-        if transform:  # resize in float, then back to the stored integers: 4x less cache
-            image = _resize(tf.cast(image, tf.float32), size, crop)
-            image = tf.cast(tf.round(tf.clip_by_value(image, 0.0, dtype.max)), dtype)
+        if transform is not None:
+            image = transform(image)
         if labels:
             return image, tf.cast(example["label"], tf.int32)
         return image
@@ -234,89 +323,199 @@ def _tfds_dataset(name, split, size, data_dir, labels, crop):
     raw = _load_tfds(name, split, data_dir, builder)
     count = int(raw.cardinality())
     dataset = raw.map(prepare, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    return dataset, count, dtype
+    return dataset, count, (0.0, float(dtype.max))
+
+
+def _folder_dataset(directory, split, size, labels, crop, channels, on_bad_file):
+    """Paths (and labels) of a folder's split, and the function that decodes one path into a
+    uint8 image of the output shape."""
+    found = folders.scan(directory, labels, on_bad_file)
+    indices = folders.in_split(found, split)
+    if len(indices) == 0:
+        raise ValueError(
+            f"split={split!r} of the image folder {found.directory} holds none of its "
+            f"{len(found.paths)} images; use split='all'."
+        )
+    channels = channels or found.channels
+    height, width = _native_folder_hw(found, indices, size, crop)
+    paths = np.array([found.paths[i] for i in indices])
+    examples = paths
+    if labels:
+        examples = (paths, np.array([found.labels[i] for i in indices], np.int32))
+    transform = _transformer(size, crop, None, tf.uint8, (None, None, channels))
+
+    def load(path, *label):
+        image = folders.decode(tf.io.read_file(path), channels)
+        if transform is not None:
+            image = transform(image)
+        image = tf.ensure_shape(image, (height, width, channels))
+        return (image, *label) if label else image
+
+    dataset = tf.data.Dataset.from_tensor_slices(examples)
+    return dataset, len(paths), load, height * width * channels
+
+
+def _array_dataset(x, split, size, labels, crop, channels, value_range):
+    """Examples of an image array in its own dtype, and the range its values mean."""
+    if split not in (None, "all"):
+        raise ValueError(
+            f"split={split!r}: an array has no splits; slice it (x[:n], x[n:]) and pass split=None."
+        )
+    array, scale = arrays.check_images(x, value_range)
+    examples = array
+    if labels is True:
+        raise ValueError(
+            "labels=True needs labels to read: for an array pass labels=y, an int array "
+            "with one class id per image."
+        )
+    if labels is not None and labels is not False:
+        y = checks.labels(labels, "labels", np.iinfo(np.int32).max, len(array), model="images()")
+        examples = (array, y.astype(np.int32))
+    dtype = tf.as_dtype(array.dtype)
+    transform = _transformer(size, crop, channels, dtype, tuple(array.shape[1:]))
+    dataset = tf.data.Dataset.from_tensor_slices(examples)
+    if transform is not None:
+        dataset = dataset.map(
+            lambda image, *label: (transform(image), *label) if label else transform(image),
+            num_parallel_calls=tf.data.AUTOTUNE,
+            deterministic=True,
+        )
+    return dataset, len(array), scale
+
+
+def _describe(kind, source, split):
+    if kind == "array":
+        return "the image array"
+    if kind == "folder":
+        return f"the image folder {os.path.abspath(os.fspath(source))} split={split!r}"
+    return f"{source!r} split={split!r}"
 
 
 def images(
-    name,
-    split="train",
+    source,
+    split=None,
     batch_size=64,
     image_size=None,
     data_dir=None,
     labels=False,
     shuffle=True,
     seed=0,
-    cache=True,
+    cache=None,
     drop_remainder=True,
     crop=False,
+    channels=None,
+    value_range=None,
+    on_bad_file="warn",
 ):
     """A tf.data pipeline of float32 image batches in [-1, 1], shaped (batch, H, W, C).
 
-    * ``name="digits"``: scikit-learn's bundled 8x8 digits as (8, 8, 1) images, works offline;
-      ``split`` is ``"train"``, ``"test"`` or ``"all"`` (the stratified 70/30 split of
-      ``tfgan_lite.data.digits``); ``data_dir`` is ignored.
+    Sources:
+
+    * ``"digits"``: scikit-learn's bundled 8x8 digits as (8, 8, 1) images, works offline;
+      ``split`` is ``"train"`` (the default), ``"test"`` or ``"all"`` (the stratified 70/30
+      split of ``tfgan_lite.data.digits``); ``data_dir`` is ignored.
+    * a folder (a path, ``str`` or ``os.PathLike``): every PNG, JPEG, BMP and GIF file below
+      it, recursively (``tfgan_lite.data.folders``), decoded with ``tf.io.decode_image`` as
+      the pipeline runs. ``split`` is ``"all"`` (the default), or ``"train"`` / ``"test"``, a
+      fixed 90/10 split by file. With ``labels=True`` the first-level subfolders are the
+      classes, in sorted order (``class_names(directory)``). A file that does not decode is
+      skipped with a warning naming it and a count at the end (``on_bad_file="warn"``) or is
+      a ValueError (``on_bad_file="raise"``); a folder with no image files is a ValueError.
+    * a NumPy array (N, H, W, C) or (N, H, W) of uint8 (read as 0-255), or of any numbers
+      with ``value_range=(low, high)``, the range they mean; ``labels=`` may be an int
+      array of class ids, one per image. ``split`` must be None.
     * any other name: a TFDS image dataset, ``tfds.load(name, split=split, data_dir=data_dir,
-      download=False)``, so ``split`` is any TFDS split (``"train"``, ``"test[:10%]"``, ...).
-      Its ``"image"`` feature is taken, its integers mapped to [-1, 1] (uint8: 0 -> -1,
-      255 -> 1); grayscale stays 1 channel, RGB 3. Nothing is downloaded: data that is not
-      prepared (or shard files missing from ``data_dir``) is a ValueError saying how to get
-      it (``tfds build <name> --data_dir=DIR`` on a machine with internet, then
+      download=False)``, so ``split`` is any TFDS split (``"train"``, the default,
+      ``"test[:10%]"``, ...). Its ``"image"`` feature is taken, its integers mapped to
+      [-1, 1] (uint8: 0 -> -1, 255 -> 1). Nothing is downloaded: data that is not prepared
+      (or shard files missing from ``data_dir``) is a ValueError saying how to get it
+      (``tfds build <name> --data_dir=DIR`` on a machine with internet, then
       ``data_dir=DIR``).
 
-    ``image_size`` (an int or (H, W); None keeps the native size) resizes with bilinear
-    interpolation (``tf.image.resize``, antialiased when shrinking). Non-square images are
-    stretched to the new shape (celeb_a's 218x178 to 64x64 squashes faces) unless
-    ``crop=True``, which first center-crops to the largest central square (178x178 for
-    celeb_a), as DCGAN-style pipelines do. ``image_shape`` gives the resulting (H, W, C).
+    ``channels``: 1 or 3 converts every image (RGB to grayscale with
+    ``tf.image.rgb_to_grayscale``, grayscale repeated to RGB, alpha dropped); None keeps what
+    the source is (for a folder: 1 if every file is grayscale, else 3). ``image_size`` (an
+    int or (H, W); None keeps the native size) resizes with bilinear interpolation
+    (``tf.image.resize``, antialiased when shrinking). Non-square images are stretched to the
+    new shape (celeb_a's 218x178 to 64x64 squashes faces) unless ``crop=True``, which first
+    center-crops to the largest central square (178x178 for celeb_a), as DCGAN-style
+    pipelines do. ``image_shape`` gives the resulting (H, W, C).
 
-    With ``labels=True`` the elements are ``(images, labels)``, labels int32 (the digit for
-    digits, the TFDS ``"label"`` feature otherwise; a dataset without one is a ValueError).
+    With ``labels`` the elements are ``(images, labels)``, labels int32 (the digit for
+    digits, the TFDS ``"label"`` feature, the class subfolder, or the array given).
 
-    Examples are prepared once and cached (``cache=True``: in memory; a string: a cache file
-    of that name; False: none); TFDS images are cached as their integers, resized ones
-    rounded back to integers (an error of at most half a grey level, for 4x less memory).
-    Then, with ``shuffle``, they are shuffled with ``seed`` (the same order for the same seed,
-    a new order each epoch; TFDS datasets larger than ``SHUFFLE_BUFFER`` examples are shuffled
-    through a buffer of that size), batched (``drop_remainder`` drops the last short batch)
-    and prefetched.
+    ``cache``: True keeps the prepared examples in memory after the first epoch, a string
+    caches them in a file of that name, False reads the source every epoch. None (the
+    default) is True, except for a folder whose decoded images would take more than
+    ``FOLDER_CACHE_BYTES`` (1 GiB): it streams from the files. Integer images are cached
+    as their integers, resized ones rounded back to integers (an error of at most half a
+    level, for 4x less memory). With ``shuffle`` the examples are shuffled with ``seed``
+    (the same order for the same seed, a new order each epoch; an uncached folder shuffles
+    its file list, TFDS datasets larger than ``SHUFFLE_BUFFER`` examples are shuffled
+    through a buffer of that size), then batched (``drop_remainder`` drops the last short
+    batch) and prefetched.
     """
-    _check_name(name)
+    kind = _kind(source)
     batch_size = checks.integer(batch_size, "batch_size")
     size = _check_size(image_size)
+    _check_channels(channels)
     if not checks.is_integer(seed):
         raise ValueError(f"seed must be an integer, got {seed!r}.")
-    if not isinstance(cache, bool | str):
-        raise ValueError(f"cache must be True, False or a cache file name, got {cache!r}.")
-    if name == OFFLINE:
-        if split not in DIGITS_SPLITS:
-            raise ValueError(
-                f"split={split!r} is not a split of 'digits'; use one of "
-                f"{', '.join(DIGITS_SPLITS)}."
-            )
-        dataset, count, stored = _digits_dataset(split, size, labels)
+    if cache is not None and not isinstance(cache, bool | str):
+        raise ValueError(f"cache must be None, True, False or a cache file name, got {cache!r}.")
+    if value_range is not None and kind != "array":
+        raise ValueError(
+            "value_range= is for NumPy arrays; a dataset name or a folder of image files "
+            "has its own range. Drop value_range."
+        )
+    load = None
+    if kind == "digits":
+        split = "train" if split is None else split
+        dataset, count, scale = _digits_dataset(split, size, labels, channels)
+    elif kind == "tfds":
+        split = "train" if split is None else split
+        dataset, count, scale = _tfds_dataset(source, split, size, data_dir, labels, crop, channels)
+    elif kind == "folder":
+        split = "all" if split is None else split
+        dataset, count, load, example_bytes = _folder_dataset(
+            source, split, size, labels, crop, channels, on_bad_file
+        )
+        scale = (0.0, 255.0)
+        if cache is None:
+            cache = count * example_bytes <= FOLDER_CACHE_BYTES
     else:
-        dataset, count, stored = _tfds_dataset(name, split, size, data_dir, labels, crop)
+        dataset, count, scale = _array_dataset(
+            source, split, size, labels, crop, channels, value_range
+        )
+    cache = True if cache is None else cache
 
     if drop_remainder and 0 <= count < batch_size:
         raise ValueError(
-            f"batch_size={batch_size} is more than the {count} examples of {name!r} "
-            f"split={split!r}, so drop_remainder=True leaves no batch; use a smaller "
-            "batch_size or drop_remainder=False."
+            f"batch_size={batch_size} is more than the {count} examples of "
+            f"{_describe(kind, source, split)}, so drop_remainder=True leaves no batch; use a "
+            "smaller batch_size or drop_remainder=False."
         )
+    buffer = count if 0 < count <= SHUFFLE_BUFFER else SHUFFLE_BUFFER
+    if load is not None:  # a folder: shuffle the file names when nothing is cached, then read
+        if shuffle and not cache:
+            dataset = dataset.shuffle(count, seed=int(seed), reshuffle_each_iteration=True)
+        dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if cache:
         dataset = dataset.cache("" if cache is True else cache)
-    if shuffle:
-        buffer = count if 0 < count <= SHUFFLE_BUFFER else SHUFFLE_BUFFER
+    if shuffle and (cache or load is None):
         dataset = dataset.shuffle(buffer, seed=int(seed), reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
-    if stored is not None:  # TFDS integers -> float32 in [-1, 1], a batch at a time
+    if scale is not None:  # stored numbers -> float32 in [-1, 1], a batch at a time
         # A division, not Keras's Rescaling(1 / 127.5, offset=-1): its product with the
         # rounded reciprocal puts 111 of the 256 uint8 levels one float32 step away from
         # x / 127.5 - 1; the division keeps each level exact and 255 at exactly 1.
-        half = stored.max / 2.0  # 127.5 for uint8: 255 / 127.5 - 1 is exactly 1
+        low, high = scale
+        half = (high - low) / 2.0  # 127.5 for uint8: 255 / 127.5 - 1 is exactly 1
 
         def to_float(x, *label):
-            x = tf.cast(x, tf.float32) / half - 1.0
+            x = tf.cast(x, tf.float32)
+            if (low, high) != (-1.0, 1.0):  # data in [-1, 1] stays exactly as given
+                x = (x - low) / half - 1.0
             return (x, *label) if label else x
 
         dataset = dataset.map(to_float, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)

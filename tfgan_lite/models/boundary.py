@@ -116,3 +116,96 @@ def first_labels(dataset, missing):
     for _, labels, *_ in dataset.take(1):
         return labels.numpy().reshape(-1)
     return np.zeros([0], np.int32)
+
+
+# Layers that only move values around: the range of their output is their input's.
+_SHAPE_LAYERS = (
+    keras.layers.Reshape,
+    keras.layers.Flatten,
+    keras.layers.Permute,
+    keras.layers.Cropping1D,
+    keras.layers.Cropping2D,
+    keras.layers.Cropping3D,
+)
+_BOUNDS = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
+
+
+def _output_layer(model):
+    """The layer that makes a single-output model's output, or None."""
+    if isinstance(model, keras.Sequential):
+        return model.layers[-1] if model.layers else None
+    outputs = getattr(model, "outputs", None)
+    if not outputs or len(outputs) != 1:
+        return None
+    history = getattr(outputs[0], "_keras_history", None)
+    return history.operation if history is not None else None
+
+
+def output_range(model):
+    """``(low, high, layer_name, activation)`` when the model's last layer bounds its output
+    with tanh ([-1, 1]) or sigmoid ([0, 1]), looking through layers that only reshape;
+    None when its output is not bounded or cannot be told."""
+    layer = _output_layer(model)
+    previous = {id(b): a for a, b in zip(model.layers, model.layers[1:], strict=False)}
+    for _ in range(len(getattr(model, "layers", ())) + 1):
+        if layer is None:
+            return None
+        activation = getattr(getattr(layer, "activation", None), "__name__", None)
+        if activation in _BOUNDS:
+            return (*_BOUNDS[activation], layer.name, activation)
+        if not isinstance(layer, _SHAPE_LAYERS):
+            return None
+        if isinstance(model, keras.Sequential):
+            layer = previous.get(id(layer))
+        else:
+            history = getattr(layer.input, "_keras_history", None)
+            layer = history.operation if history is not None else None
+    return None
+
+
+def _first_examples(x):
+    """The examples of ``x``'s first batch as NumPy (all of an array), or None."""
+    if isinstance(x, tf.data.Dataset):
+        for element in x.take(1):
+            if isinstance(element, dict):
+                element = element.get("x")
+            elif isinstance(element, tuple | list):
+                element = element[0]
+            return None if element is None else np.asarray(element)
+        return None
+    if isinstance(x, tuple | list) and x:
+        x = x[0]
+    if x is None or isinstance(x, dict):
+        return None
+    return np.asarray(x)
+
+
+def check_range(gan, x):
+    """Refuses data outside the range the generator's last activation can make.
+
+    A tanh generator makes [-1, 1]; fed uint8 pixels or [0, 255] floats, the discriminator
+    tells real from fake by range alone and the run is wasted. Reads the first batch of a
+    dataset (all of an array).
+    """
+    bounds = output_range(gan.generator)
+    if bounds is None:
+        return
+    low, high, layer, activation = bounds
+    examples = _first_examples(x)
+    if examples is None or examples.size == 0 or examples.dtype.kind not in "uif":
+        return
+    found_low, found_high = float(np.min(examples)), float(np.max(examples))
+    slack = 1e-3 * (high - low)
+    if found_low >= low - slack and found_high <= high + slack:
+        return
+    if activation == "tanh":
+        fix = "x / 127.5 - 1 for values in [0, 255], 2 * x - 1 for values in [0, 1]"
+    else:
+        fix = "x / 255 for values in [0, 255]"
+    raise ValueError(
+        f"x holds values from {found_low:.4g} to {found_high:.4g} ({examples.dtype}), but "
+        f"the generator's last layer {layer!r} ends in {activation}, so its samples lie "
+        f"in [{low:g}, {high:g}] and the discriminator would tell real from fake by range "
+        f"alone. Scale the data into [{low:g}, {high:g}]: tfgan.data.images(array) for "
+        f"uint8 images (it maps them to [-1, 1]), or {fix}."
+    )

@@ -31,6 +31,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_lite import checks, losses, penalties, priors
+from tfgan_lite.data import pipeline
 from tfgan_lite.models import boundary, keras_workarounds, seeds
 from tfgan_lite.models.unrolling import UpdateRule
 
@@ -197,6 +198,7 @@ class GAN(keras.Model):
 
     def _check_data(self, x, y, batch_size):
         boundary.check_data(self, x, batch_size)
+        boundary.check_range(self, x)
 
     # ----------------------------------------------------------------- networks
     def _generate(self, z, condition, training):
@@ -326,6 +328,13 @@ class GAN(keras.Model):
         )
 
     def fit(self, x=None, y=None, batch_size=None, **kwargs):
+        """``keras.Model.fit`` after the checks that save a wasted run.
+
+        Before any step it refuses data whose examples the discriminator cannot take, a
+        batch smaller than ``discriminator_steps``, and data outside the range of the
+        generator's last activation (tanh: [-1, 1], sigmoid: [0, 1]; read from an array,
+        or a dataset's first batch). A dataset that does not end in a prefetch gets one.
+        """
         if self.generator_optimizer is None:
             raise ValueError(
                 "fit was called before compile; call gan.compile(generator_optimizer=..., "
@@ -335,6 +344,7 @@ class GAN(keras.Model):
         self._check_data(x, y, batch_size)
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)  # a dataset shuffles itself
+            x = pipeline.prefetched(x)  # the next batch is made while this one trains
         return super().fit(x, y, batch_size=batch_size, **kwargs)
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):
