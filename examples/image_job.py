@@ -17,13 +17,15 @@ import common
 def run(settings):
     """Trains and scores the DCGAN of ``settings``; draws samples.png from its last grid."""
     shape = tfgan.data.image_shape(
-        settings.dataset, settings.image_size, data_dir=settings.data_dir
+        settings.dataset, settings.image_size, data_dir=settings.data_dir, labels=labeled(settings)
     )
     classes = None
     if settings.model in ("conditional", "semi_supervised"):
         classes = num_classes(settings)
     gan = build_gan(shape, classes, settings)
     reference, reference_labels = real_images("test", settings.eval_samples, settings, True)
+    if len(reference) < settings.eval_samples:
+        print(f"Scoring against the {len(reference)} images of the test split.")
     feature_net = make_feature_net(settings)
     real_features = feature_net.features(reference)
     train_features = feature_net.features(real_images("train", len(reference), settings))
@@ -33,7 +35,7 @@ def run(settings):
     ceiling = tfgan.eval.all_metrics(real_features, feature_net.features(untrained))
 
     start = time.perf_counter()
-    history, resumed, grid, evaluate = train(gan, reference, feature_net, settings)
+    history, resumed, grid, evaluate = train(gan, reference, feature_net, settings, floor)
     seconds = time.perf_counter() - start
 
     grid.draw(os.path.join(settings.output_dir, "samples.png"))
@@ -43,10 +45,10 @@ def run(settings):
         "evaluations": evaluate.results,
         "real_vs_real_floor": floor,
         "untrained_generator_ceiling": ceiling,
-        "feature_net_accuracy_on_reference": float(
-            np.mean(feature_net.predict(reference) == reference_labels)
-        ),
     }
+    if reference_labels is not None:  # a folder without class subfolders has no labels
+        accuracy = np.mean(feature_net.predict(reference) == reference_labels)
+        metrics["feature_net_accuracy_on_reference"] = float(accuracy)
     if settings.model == "conditional":
         labels = np.arange(len(reference)) % classes
         samples = gan.generate(len(labels), seed=settings.seed + 1, labels=labels)
@@ -61,10 +63,32 @@ def run(settings):
     return common.Result(gan, history, resumed, seconds, metrics)
 
 
+def is_folder(settings):
+    """Whether --dataset names a folder of image files rather than a dataset."""
+    return tfgan.data.folders.is_folder_path(settings.dataset)
+
+
+def labeled(settings):
+    """Whether the images come with class labels: a folder only with class subfolders."""
+    if not is_folder(settings):
+        return True
+    try:
+        return bool(tfgan.data.class_names(settings.dataset))
+    except ValueError:
+        return False
+
+
 def num_classes(settings):
     """The number of classes of the image dataset."""
     if settings.dataset == "digits":
         return 10
+    if is_folder(settings):
+        if not labeled(settings):
+            raise ValueError(
+                f"--model={settings.model} needs labels: put each class's images in a "
+                f"subfolder of {settings.dataset} named after the class."
+            )
+        return len(tfgan.data.class_names(settings.dataset))
     import tensorflow_datasets as tfds
 
     builder = tfds.builder(settings.dataset, data_dir=settings.data_dir)
@@ -89,39 +113,52 @@ def build_gan(shape, classes, settings):
 
 
 def real_images(split, n, settings, labels=False):
-    """Up to n images (and labels) of a split of the image dataset, in a fixed shuffled order."""
+    """Up to n images (and labels) of a split of the image dataset, in a fixed shuffled order.
+
+    A folder has no labels without class subfolders: its labels are None."""
+    with_labels = labeled(settings)
     data = tfgan.data.images(
         settings.dataset,
         split,
         batch_size=256,
         image_size=settings.image_size,
         data_dir=settings.data_dir,
-        labels=True,
+        labels=with_labels,
         seed=settings.seed + 1,
         drop_remainder=False,
     )
     x, y = [], []
-    for images, classes in data:
+    for batch in data:
+        images, classes = batch if with_labels else (batch, None)
         x.append(images.numpy())
-        y.append(classes.numpy())
-        if sum(len(batch) for batch in x) >= n:
+        y.append(classes.numpy() if with_labels else None)
+        if sum(len(images) for images in x) >= n:
             break
-    x, y = np.concatenate(x)[:n], np.concatenate(y)[:n]
+    x = np.concatenate(x)[:n]
+    y = np.concatenate(y)[:n] if with_labels else None
     return (x, y) if labels else x
 
 
 def make_feature_net(settings):
-    """The feature network the metrics are computed on: bundled for digits, else trained."""
+    """The feature network the metrics are computed on: bundled for digits, else trained on
+    the labeled training split; an unlabeled folder can only be scored with the digits CNN."""
     if settings.dataset == "digits":
+        return tfgan.eval.FeatureNet.digits()
+    if is_folder(settings) and not labeled(settings):
+        print(
+            "The folder has no class subfolders to train a feature network on: scoring with "
+            "the digits CNN, so its FIDs compare runs on this folder, not with other data."
+        )
         return tfgan.eval.FeatureNet.digits()
     return tfgan.eval.FeatureNet.for_dataset(
         settings.dataset, settings.image_size, data_dir=settings.data_dir
     )
 
 
-def train(gan, reference, feature_net, settings):
+def train(gan, reference, feature_net, settings, floor=None):
     """Fits the DCGAN, with a grid and an evaluation every eval_every steps (one epoch), each
-    followed by a checkpoint. Returns the history, the resumed step and the two callbacks.
+    followed by a checkpoint; metrics.png draws the evaluations so far over their ``floor``.
+    Returns the history, the resumed step and the two callbacks.
 
     The semi-supervised model trains on the whole training split held in memory, with
     labels_per_class labels kept per class; the others on a stream of batches.
@@ -130,7 +167,9 @@ def train(gan, reference, feature_net, settings):
     grid = tfgan.callbacks.SampleGrid(
         os.path.join(settings.output_dir, "grids"), seed=settings.seed
     )
-    evaluate = tfgan.callbacks.Evaluate(reference, feature_net, seed=settings.seed)
+    evaluate = tfgan.callbacks.Evaluate(
+        reference, feature_net, seed=settings.seed, plot_dir=settings.output_dir, floor=floor
+    )
     callbacks = [grid, evaluate]
     if settings.model == "semi_supervised":
         x, y = real_images("train", 10**9, settings, labels=True)

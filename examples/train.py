@@ -2,16 +2,17 @@
 
     python examples/train.py                              # DCGAN on the bundled digits
     python examples/train.py --dataset=mnist --data_dir=~/tensorflow_datasets
+    python examples/train.py --dataset=path/to/my_images --image_size=64
     python examples/train.py --dataset=digits --model=conditional
     python examples/train.py --dataset=ring8 --loss=hinge --steps=5000
     python examples/train.py --dataset=ring8 --model=unrolled --unroll_steps=5
     python examples/train.py --dataset=ring8 --model=semi_supervised --labels_per_class=5
 
-Images (digits, or any TFDS image dataset prepared under --data_dir) train a DCGAN and
-are scored every --eval_every steps with FID, KID, precision, recall, density and
-coverage on a feature network, next to the real-vs-real floor and the untrained
-generator's ceiling. Toy densities train MLPs and are scored with mode coverage and
-divergences. Writes into --output_dir:
+Images (digits, a folder of image files whose class subfolders are the labels, or any TFDS
+image dataset prepared under --data_dir) train a DCGAN and are scored every --eval_every
+steps with FID, KID, precision, recall, density and coverage on a feature network, next to
+the real-vs-real floor and the untrained generator's ceiling. Toy densities train MLPs and
+are scored with mode coverage and divergences. Writes into --output_dir:
   samples.png   generated samples (an image grid; a scatter over the modes for toys)
   grids/        for images, the grid of the same z after every evaluation
   metrics.json  the flags, the final losses, the metrics and timings
@@ -56,7 +57,8 @@ flags.DEFINE_integer("num_examples", 10000, "Toy training set size for semi_supe
 flags.DEFINE_string(
     "dataset",
     "digits",
-    f"'digits' (bundled), a TFDS image name, or a toy: {', '.join(tfgan.data.toy_names())}.",
+    "'digits' (bundled), a folder of PNG/JPEG/BMP/GIF files (class subfolders are labels), "
+    f"a TFDS image name, or a toy: {', '.join(tfgan.data.toy_names())}.",
 )
 flags.DEFINE_string("data_dir", None, "TFDS data directory for TFDS datasets.")
 flags.DEFINE_integer("image_size", 28, "Image side (16, 28, 32 or 64) for image datasets.")

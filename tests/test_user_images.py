@@ -2,7 +2,10 @@
 fit refusing data outside the generator's range."""
 
 import importlib
+import json
 import os
+import subprocess
+import sys
 import warnings
 
 import keras
@@ -316,3 +319,36 @@ def test_fit_prefetches_a_user_dataset_that_is_not(monkeypatch):
     gan.fit(plain, epochs=1, verbose=0)
     gan.fit(ready, epochs=1, verbose=0)
     assert pipeline.is_prefetched(seen[0]) and seen[1] is ready
+
+
+# ---------------------------------------------------------------------- the example job
+
+
+def test_train_script_trains_on_a_folder_and_exports(tmp_path):
+    """examples/train.py --dataset=FOLDER: class subfolders label the images, the feature
+    network is trained on them (cached under HOME, never inside the folder)."""
+    x, y = tfgan.data.digits("all")
+    root = tmp_path / "my_digits"
+    for i in range(200):
+        os.makedirs(root / f"digit_{y[i]}", exist_ok=True)
+        pixels = np.round((x[i].reshape(8, 8) + 1) * 127.5).astype(np.uint8)
+        Image.fromarray(pixels).resize((16, 16)).save(root / f"digit_{y[i]}" / f"{i}.png")
+    out = tmp_path / "out"
+    script = os.path.join(os.path.dirname(__file__), "..", "examples", "train.py")
+    flags = ["--image_size=16", "--width=8", "--steps=20", "--eval_every=20"]
+    result = subprocess.run(
+        [sys.executable, script, f"--dataset={root}", *flags, "--steps_per_execution=20"]
+        + [f"--output_dir={out}"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "HOME": str(tmp_path / "home")},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["final_metrics"]["fid"] > metrics["real_vs_real_floor"]["fid"]
+    assert metrics["feature_net_accuracy_on_reference"] > 0.3  # 10 classes: chance is 0.1
+    assert (out / "saved_model" / "1" / "saved_model.pb").exists()
+    assert sorted(os.listdir(root)) == [f"digit_{d}" for d in range(10)]  # nothing written
+    cached = list((tmp_path / "home" / ".cache" / "tfgan_lite").glob("folder-my_digits-*"))
+    assert len(cached) == 1

@@ -13,6 +13,7 @@ its softmax. Images are resized to the network's input size first.
   weights when you have them (``layer="avg_pool"``).
 """
 
+import hashlib
 import os
 
 import keras
@@ -50,6 +51,18 @@ def train_classifier(x, y, num_classes, epochs=30, batch_size=64, seed=0, valida
     return model
 
 
+def _cache_name(name):
+    """A file name for a dataset's cached network: the name, or for a folder its base name
+    and a hash of its absolute path (never a path into the user's folder)."""
+    from tfgan_lite.data import folders
+
+    if not folders.is_folder_path(name):
+        return name
+    path = os.path.abspath(os.path.expanduser(os.fspath(name)))
+    digest = hashlib.sha256(path.encode()).hexdigest()[:12]
+    return f"folder-{os.path.basename(path.rstrip(os.sep)) or 'root'}-{digest}"
+
+
 class FeatureNet:
     """Features and class probabilities of images from a Keras classifier.
 
@@ -81,14 +94,21 @@ class FeatureNet:
 
     @classmethod
     def for_dataset(cls, name, image_size=28, cache_dir=None, data_dir=None, epochs=10):
-        """The CNN trained once on a dataset's training split, then read from the cache."""
+        """The CNN trained once on a dataset's labeled training split, then read from the cache.
+
+        ``name`` is anything ``tfgan_lite.data.images`` reads with labels: a TFDS name, or a
+        folder whose class subfolders are the labels (cached under its base name and a hash
+        of its path; delete the cached file to retrain after the folder changes).
+        """
         from tfgan_lite.data.images import image_shape, images
 
         if name == "digits" and image_size == 28:
             return cls.digits()
-        shape = image_shape(name, image_size, data_dir=data_dir)
+        shape = image_shape(name, image_size, data_dir=data_dir, labels=True)
         cache_dir = cache_dir or os.path.join(os.path.expanduser("~"), ".cache", "tfgan_lite")
-        path = os.path.join(cache_dir, f"{name}_{'x'.join(map(str, shape))}.weights.h5")
+        path = os.path.join(
+            cache_dir, f"{_cache_name(name)}_{'x'.join(map(str, shape))}.weights.h5"
+        )
         data = images(
             name, "train", 256, image_size, data_dir=data_dir, labels=True, drop_remainder=False
         )
