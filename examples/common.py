@@ -1,9 +1,9 @@
 """What the toy and the image job of examples/train.py share.
 
 The model of the settings around a (generator, discriminator) pair, a fit that checkpoints
-and resumes, and the outputs every run writes (metrics.json, gan.keras and the exports).
-Every function takes the run's settings (the flags of train.py, read once there) as an
-argument.
+and resumes, and the outputs every run writes (metrics.json, loss.png, gan.keras and the
+exports). Every function takes the run's settings (the flags of train.py, read once there)
+as an argument.
 """
 
 import json
@@ -14,6 +14,10 @@ from typing import NamedTuple
 import keras
 
 import tfgan_lite as tfgan
+from tfgan_lite import plotting
+
+# The pictures a run may leave in its output directory, named when it ends.
+PICTURES = ("samples.png", "loss.png", "metrics.png")
 
 
 class Result(NamedTuple):
@@ -97,8 +101,23 @@ def print_scores(metrics, names):
             print(f"{name}: {metrics[name]:.3f}")
 
 
+def plot_losses(result, settings):
+    """loss.png in ``settings.output_dir``: d_loss and g_loss, d_real and d_fake (and the
+    variant's own logs) per epoch against the step; a resumed run draws the epochs it ran.
+    Returns the path, or None when the run trained no epoch (an earlier picture is kept)."""
+    title = f"{settings.model} on {settings.dataset}, {settings.loss}"
+    if result.resumed:
+        title += f", resumed at step {result.resumed}"
+    return plotting.save_history(
+        result.history,
+        os.path.join(settings.output_dir, "loss.png"),
+        names=[metric.name for metric in result.gan.metrics],  # not the evaluations
+        title=title,
+    )
+
+
 def write_outputs(result, settings):
-    """metrics.json, gan.keras, the SavedModel and the TFLite generator in
+    """metrics.json, loss.png, gan.keras, the SavedModel and the TFLite generator in
     ``settings.output_dir``, and the lines that say where they are and how to sample."""
     output_dir = settings.output_dir
     gan = result.gan
@@ -113,11 +132,14 @@ def write_outputs(result, settings):
     }
     with open(os.path.join(output_dir, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
+    plot_losses(result, settings)
     gan.save(os.path.join(output_dir, "gan.keras"))
     saved_model = tfgan.export.saved_model(gan, os.path.join(output_dir, "saved_model"))
     lite = tfgan.export.tflite(gan, os.path.join(output_dir, "generator.tflite"))
     print(f"{result.seconds:.1f} s for {steps} steps")
-    print(f"Outputs in {os.path.abspath(output_dir)}: samples.png, metrics.json, gan.keras")
+    pictures = [name for name in PICTURES if os.path.exists(os.path.join(output_dir, name))]
+    outputs = ", ".join([*pictures, "metrics.json", "gan.keras"])
+    print(f"Outputs in {os.path.abspath(output_dir)}: {outputs}")
     print(f"Exported: SavedModel {saved_model}, TFLite {lite}")
     labels = " --labels 0,1,2,3" if settings.model == "conditional" else ""
     print(

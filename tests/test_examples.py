@@ -57,6 +57,7 @@ def test_train_script_writes_samples_metrics_and_model(tmp_path):
     # seeds 0-4).
     assert metrics["mode_coverage"]["modes"] >= untrained("grid25")["modes"] + 2
     assert (out / "samples.png").stat().st_size > 1000
+    assert (out / "loss.png").stat().st_size > 1000  # d_loss, g_loss, d_real, d_fake
     gan = keras.models.load_model(out / "gan.keras")
     assert isinstance(gan, tfgan.GAN) and gan.objective.name == "hinge"
     assert gan.generate(5, seed=0).shape == (5, 2)
@@ -132,6 +133,8 @@ def test_train_script_on_digits_evaluates_against_floor_and_ceiling(tmp_path, mo
     assert metrics["feature_net_accuracy_on_reference"] > 0.9
     assert len(list((out / "grids").glob("samples_epoch_*.png"))) == 2
     assert (out / "samples.png").stat().st_size > 1000
+    for picture in ("loss.png", "metrics.png"):  # the losses; the metrics over their floor
+        assert (out / picture).stat().st_size > 1000
     assert (out / "saved_model" / "1" / "saved_model.pb").exists()
     if model == "conditional":
         # 40 steps (or 240) do not teach the classes: label_accuracy is chance, 0.10;

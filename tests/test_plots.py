@@ -120,9 +120,10 @@ def test_save_history_of_a_real_fit(tmp_path):
     import tfgan_lite as tfgan
 
     gan = tfgan.GAN(*tfgan.networks.mlp_gan(4, 2, (8,)), latent_dim=4, seed=0)
-    gan.compile()
+    gan.compile(steps_per_execution=3)  # a divisor of steps_per_epoch: params["steps"] holds
     data = tfgan.data.toy_dataset(tfgan.data.toy("ring8"), 32, seed=0)
     history = gan.fit(data, steps_per_epoch=3, epochs=2, verbose=0)
+    assert int(gan.noise_step.numpy()) == 2 * history.params["steps"]
     path = tmp_path / "loss.png"
     plotting.save_history(history, str(path))
     read_png(path)

@@ -139,7 +139,8 @@ def save_curves(series, path, floors=None, panels=None, xlabel="step", title=Non
             keep = np.isfinite(steps) & np.isfinite(values)
             if keep.any():
                 marker = "o" if keep.sum() <= _MARKER_UP_TO else None
-                ax.plot(steps[keep], values[keep], marker=marker, markersize=3, label=name)
+                label = name if len(group) > 1 else None  # the panel's title names it
+                ax.plot(steps[keep], values[keep], marker=marker, markersize=3, label=label)
                 drawn += 1
             if name in floors and np.isfinite(floors[name]):
                 floor = float(floors[name])
@@ -182,8 +183,11 @@ def save_history(history, path, names=None, steps_per_epoch=None, title=None):
             a log missing from some epochs (an ``Evaluate`` with ``every`` > 1) is left out,
             since its values cannot be matched to their epochs.
         steps_per_epoch: the steps of an epoch (default: ``history.params["steps"]``, which
-            ``fit`` sets). Epoch ``e`` (0-based, as ``history.epoch`` holds it, so a fit with
-            ``initial_epoch`` starts where it did) ends at step ``(e + 1) * steps_per_epoch``.
+            ``fit`` sets; without it the x axis is the epoch). Epoch ``e`` (0-based, as
+            ``history.epoch`` holds it, so a fit with ``initial_epoch`` starts where it did)
+            ends at step ``(e + 1) * steps_per_epoch``. Keras runs whole compiled calls, so
+            on an endless dataset an epoch is ``steps_per_epoch`` rounded up to a multiple
+            of ``steps_per_execution`` (50 by default for a GAN): pass the true count then.
         title: the title over the figure.
 
     Returns:
