@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 import tfgan_lite as tfgan
+from tfgan_lite.data import pipeline
 
 LR, BETA_1, BETA_2 = 2e-4, 0.5, 0.999
 # PyTorch's own thread count (the physical cores), read on import, before anything sets it.
@@ -191,6 +192,29 @@ class KerasRow:
             self.data, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False, callbacks=[timer]
         )
         return timer.seconds
+
+
+class UserDataRow(KerasRow):
+    """tfgan_lite on the batches as a user's unprefetched pipeline; with ``prefetch=False``
+    fit's own prefetch is turned off too, to measure what it saves."""
+
+    def __init__(self, model, batches, prefetch):
+        super().__init__(model, batches)
+        examples = batches.reshape(-1, *batches.shape[2:])
+        self.data = (
+            tf.data.Dataset.from_tensor_slices(examples).batch(len(batches[0])).cache().repeat()
+        )
+        self.prefetch = prefetch
+
+    def run(self, steps):
+        if self.prefetch:
+            return super().run(steps)
+        original = pipeline.prefetched
+        pipeline.prefetched = lambda dataset: dataset
+        try:
+            return super().run(steps)
+        finally:
+            pipeline.prefetched = original
 
 
 class TorchRow:

@@ -11,7 +11,10 @@ the same networks, data, optimizers and loss in three implementations, in one pr
   what they resolved to), then one row for each setting the defaults choose between, each
   spelled out in full: ``jit_compile`` False or True times ``steps_per_execution`` 1 or 50
   in float32, and the ``mixed_bfloat16`` policy (set while the row is built, compiled and
-  traced, float32 again after) with 1 or 50 steps per execution, without XLA.
+  traced, float32 again after) with 1 or 50 steps per execution, without XLA. Two more rows
+  take the defaults with the data as users write a pipeline,
+  ``Dataset.from_tensor_slices(x).batch(B).cache().repeat()`` and no prefetch: as ``fit``
+  runs it (it adds a prefetch to a dataset that has none), and with that prefetch turned off.
 * "Keras guide": a plain Keras GAN written as the Keras DCGAN guide ("GAN overriding
   Model.train_step") writes it: a ``keras.Model`` subclass with its own ``train_step``, two
   GradientTapes, real and fake images concatenated into one discriminator call, the
@@ -80,6 +83,7 @@ from baselines import (  # noqa: E402
     KerasGuideGAN,
     KerasRow,
     TorchRow,
+    UserDataRow,
     adam,
     keras_dcgan28,
     keras_mlp2d,
@@ -111,7 +115,7 @@ flags.DEFINE_list(
     "only",
     [],
     "Only these rows (defaults always runs): xla0_spe1, xla1_spe1, xla0_spe50, xla1_spe50, "
-    "bf16_spe1, bf16_spe50, keras, torch, torch1.",
+    "bf16_spe1, bf16_spe50, user_data, user_data_no_prefetch, keras, torch, torch1.",
 )
 flags.DEFINE_string("output_dir", "benchmarks/results", "Where speed.json and speed.md go.")
 
@@ -134,7 +138,11 @@ TFGAN_ROWS = {
     "bf16_spe1": _setting(False, 1, "mixed_bfloat16"),
     "bf16_spe50": _setting(False, SPE, "mixed_bfloat16"),
 }
-ROWS = [*TFGAN_ROWS, "keras", "torch", "torch1"]
+# tfgan_lite's defaults fed as users write a pipeline: from_tensor_slices(x).batch(B).cache()
+# (repeated for steps_per_epoch), with no prefetch; fit adds one. The second row turns
+# fit's prefetch off, to show what it saves.
+USER_ROWS = ("user_data", "user_data_no_prefetch")
+ROWS = [*TFGAN_ROWS, *USER_ROWS, "keras", "torch", "torch1"]
 
 
 # --------------------------------------------------------------------------- workloads
@@ -203,6 +211,17 @@ def build_rows(workload, keys):
                 row.run(-(-warmup // spe) * spe)
             finally:
                 keras.mixed_precision.set_global_policy("float32")
+            rows[key] = ("tfgan_lite", label, row, 3)
+        elif key in USER_ROWS:
+            generator, discriminator = keras_nets(latent_dim)
+            gan = tfgan.GAN(generator, discriminator, latent_dim=latent_dim, seed=0)
+            gan.compile(adam(), adam())
+            prefetch = key == "user_data"
+            row = UserDataRow(gan, batches, prefetch)
+            row.run(-(-warmup // gan.steps_per_execution) * gan.steps_per_execution)
+            label = "defaults, data from_tensor_slices(x).batch(B).cache(): " + (
+                "fit adds the prefetch" if prefetch else "fit's prefetch turned off"
+            )
             rows[key] = ("tfgan_lite", label, row, 3)
         elif key == "keras":
             generator, discriminator = keras_nets(latent_dim)
