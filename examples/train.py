@@ -15,6 +15,8 @@ the real-vs-real floor and the untrained generator's ceiling. Toy densities trai
 are scored with mode coverage and divergences. Writes into --output_dir:
   samples.png   generated samples (an image grid; a scatter over the modes for toys)
   grids/        for images, the grid of the same z after every evaluation
+  loss.png      the losses per epoch against the step
+  metrics.png   for images, every evaluation's metrics over the real-vs-real floor
   metrics.json  the flags, the final losses, the metrics and timings
   gan.keras     the trained model (keras.models.load_model reads it back)
   saved_model/  the generator for TF Serving, a new version directory each run

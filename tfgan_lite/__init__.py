@@ -9,6 +9,7 @@ from tfgan_lite import (
     losses,
     networks,
     penalties,
+    plotting,
     priors,
 )
 from tfgan_lite.models import GAN, ConditionalGAN, SemiSupervisedGAN, UnrolledGAN
@@ -28,5 +29,6 @@ __all__ = [
     "losses",
     "networks",
     "penalties",
+    "plotting",
     "priors",
 ]
