@@ -9,11 +9,23 @@ TensorFlow loads (no tfgan_lite at serving time), with two signatures (and the m
 * ``sample``: ``num_samples`` (int32 scalar) and ``seed`` (int64 scalar), and ``labels``
   for a conditional model -> ``samples``, with z drawn from the model's prior in the graph.
 
+Both signatures refuse a bad request in the graph, before the generator runs, with an
+InvalidArgument error (TF Serving answers it with status 400): ``labels`` outside
+``[0, num_classes)`` (the message names ``labels``, the range and the offending ids), a
+``labels`` whose length differs from z's batch (``serving_default``) or from
+``num_samples`` (``sample``), and ``num_samples`` outside ``[1, max_samples]``
+(``max_samples=`` at export, 4096 by default, recorded in the metadata). The checks are
+explicit assert ops under control dependencies, so they hold on every device: on CPU an
+out-of-range label would otherwise reach the embedding's gather as a raw GatherV2 error,
+and on GPU the gather silently returns zeros, a wrong sample answered as a right one.
+
 ``tflite(gan, path, quantize=None | "float16" | "dynamic_range")`` converts the generator
 with TFLite builtin ops only (z is the input; sampling stays outside, since the pip LiteRT
 runtime has no select TF ops), checks it against the Keras generator with the LiteRT
 interpreter, and writes ``path`` and ``path + ".json"``, the metadata ``generate`` needs
-to draw z (latent size, prior, classes, value range).
+to draw z (latent size, prior, classes, value range). The converter strips assert ops
+(TFLite has no Assert builtin), so the TFLite graph carries no label checks: whoever calls
+it checks labels against ``num_classes`` from the ``.json`` first, as ``generate`` does.
 """
 
 import json
@@ -34,12 +46,58 @@ OUTPUTS = ("float", "uint8")
 TOLERANCES = {None: 1e-5, "float16": 1e-2, "dynamic_range": 1e-1}
 # Where a SavedModel keeps tfgan_lite's metadata (TF Serving's place for extra files).
 METADATA = os.path.join("assets.extra", "tfgan_lite.json")
+# The most samples one call of the ``sample`` signature gives unless export says otherwise.
+MAX_SAMPLES = 4096
+# How many offending label ids an error message shows.
+_SHOWN = 5
+INT32_MAX = 2**31 - 1
 
 
 def _signatures(gan):
     z = tf.TensorSpec([None, gan.latent_dim], tf.float32, name="z")
     labels = tf.TensorSpec([None], tf.int32, name="labels")
     return [z, labels] if gan.conditional else [z]
+
+
+def _after(asserts, tensor):
+    """``tensor`` once the ``asserts`` ops have passed: ops that use it wait for them."""
+    with tf.control_dependencies(asserts):
+        return tf.identity(tensor)
+
+
+def _checked_labels(labels, count, count_text, fix, num_classes):
+    """``labels`` after graph checks: ``count`` entries, each in ``[0, num_classes)``.
+
+    ``count_text`` and ``fix`` word the length error: "[labels has] [3] [entries, z has]
+    [2] [rows (give one label per row of z)]".
+    """
+    given = tf.shape(labels)[0]
+    length = tf.debugging.Assert(
+        tf.equal(given, count), ["labels has", given, f"entries, {count_text}", count, fix]
+    )
+    labels = _after([length], labels)
+    valid = tf.logical_and(labels >= 0, labels < num_classes)
+    in_range = tf.debugging.Assert(
+        tf.reduce_all(valid),
+        [
+            f"labels must be class ids in [0, {num_classes}) (num_classes={num_classes}); got",
+            tf.boolean_mask(labels, tf.logical_not(valid)),
+        ],
+        summarize=_SHOWN,
+    )
+    return _after([in_range], labels)
+
+
+def _checked_count(num_samples, max_samples):
+    """``num_samples`` after a graph check that it lies in ``[1, max_samples]``."""
+    in_range = tf.debugging.Assert(
+        tf.logical_and(num_samples >= 1, num_samples <= max_samples),
+        [
+            f"num_samples must be in [1, {max_samples}] (max_samples, set at export); got",
+            num_samples,
+        ],
+    )
+    return _after([in_range], num_samples)
 
 
 def _to_output(samples, output, value_range):
@@ -75,27 +133,51 @@ def _check_options(output, value_range):
         raise ValueError(f"value_range={value_range!r} must be (low, high) with low < high.")
 
 
-def _archive(gan, output, value_range, with_sample):
-    """A Keras ExportArchive of the generator with the serving (and sample) signatures."""
+def _archive(gan, output, value_range, for_tflite=False, max_samples=MAX_SAMPLES):
+    """A Keras ExportArchive of the generator: serving_default and sample, checked.
+
+    ``for_tflite``: serving_default alone and without checks, the graph TFLite converts
+    (its converter strips assert ops, and sampling needs ops the LiteRT runtime lacks).
+    """
     import keras
 
     labeled = gan.conditional
     prior = gan.prior
 
-    def serve(z, labels=None):
+    def generate(z, labels):
         # The model's own generator hook: the exported graph makes what generate() makes.
         samples = gan._generate(z, labels, training=False)
         return {"samples": _to_output(samples, output, value_range)}
 
+    def serve(z, labels=None):
+        if labeled and not for_tflite:
+            labels = _checked_labels(
+                labels,
+                tf.shape(z)[0],
+                "z has",
+                "rows (give one label per row of z)",
+                gan.num_classes,
+            )
+        return generate(z, labels)
+
     def sample(num_samples, seed, labels=None):
+        num_samples = _checked_count(num_samples, max_samples)
+        if labeled:
+            labels = _checked_labels(
+                labels,
+                num_samples,
+                "num_samples is",
+                "(give one label per sample)",
+                gan.num_classes,
+            )
         stateless = tf.stack([tf.cast(seed, tf.int32), tf.constant(0, tf.int32)])
         z = tf.cast(prior.sample(num_samples, seed=stateless), tf.float32)
-        return serve(z, labels)
+        return generate(z, labels)
 
     archive = keras.export.ExportArchive()
     archive.track(gan.generator)
     archive.add_endpoint("serving_default", serve, input_signature=_signatures(gan))
-    if with_sample:
+    if not for_tflite:
         sample_signature = [
             tf.TensorSpec([], tf.int32, name="num_samples"),
             tf.TensorSpec([], tf.int64, name="seed"),
@@ -106,7 +188,9 @@ def _archive(gan, output, value_range, with_sample):
     return archive
 
 
-def saved_model(gan, base_dir, version=None, output="float", value_range=(-1.0, 1.0)):
+def saved_model(
+    gan, base_dir, version=None, output="float", value_range=(-1.0, 1.0), max_samples=MAX_SAMPLES
+):
     """Writes the generator as ``base_dir/<version>/`` for TF Serving; returns that path.
 
     ``version`` defaults to the next free integer (1, 2, ...). An existing version is never
@@ -114,8 +198,21 @@ def saved_model(gan, base_dir, version=None, output="float", value_range=(-1.0, 
     written to a temporary directory beside it and renamed into place at the end.
     ``output="uint8"`` maps ``value_range`` (the data's range, [-1, 1] by default) onto
     0-255 integers, for image models; ``"float"`` returns the generator's values.
+
+    The signatures refuse bad requests in the graph with an InvalidArgument error, on every
+    device: ``labels`` outside ``[0, num_classes)`` or of another length than z's batch
+    (``serving_default``) or ``num_samples`` (``sample``), and ``num_samples`` outside
+    ``[1, max_samples]``. ``max_samples`` (a positive integer, at most 2**31 - 1) bounds
+    what one ``sample`` call may allocate; the metadata records it for ``generate``.
     """
     _check_options(output, value_range)
+    max_samples = checks.integer(
+        max_samples, "max_samples", hint=" (the most samples one sample call may ask for)"
+    )
+    if max_samples > INT32_MAX:
+        raise ValueError(
+            f"max_samples must be at most {INT32_MAX} (num_samples is an int32), got {max_samples}."
+        )
     gan._require_prior()
     os.makedirs(base_dir, exist_ok=True)
     if version is None:
@@ -129,10 +226,12 @@ def saved_model(gan, base_dir, version=None, output="float", value_range=(-1.0, 
         )
     staging = tempfile.mkdtemp(prefix=f".{version}.", dir=base_dir)
     try:
-        _archive(gan, output, value_range, with_sample=True).write_out(staging, verbose=False)
+        archive = _archive(gan, output, value_range, max_samples=max_samples)
+        archive.write_out(staging, verbose=False)
         os.makedirs(os.path.join(staging, "assets.extra"))
         with open(os.path.join(staging, METADATA), "w") as f:
-            json.dump(_metadata(gan, output, value_range), f, indent=1)
+            metadata = {**_metadata(gan, output, value_range), "max_samples": max_samples}
+            json.dump(metadata, f, indent=1)
         os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -148,6 +247,9 @@ def tflite(gan, path, quantize=None, output="float", value_range=(-1.0, 1.0), ve
     is run with the LiteRT interpreter on 16 random z and compared with the Keras generator;
     a difference above ``TOLERANCES[quantize]`` is a ValueError and nothing is written.
     Writes ``path`` and ``path + ".json"`` (latent size, prior, classes, value range).
+    The file checks no labels (TFLite has no Assert builtin and the converter strips
+    asserts): check them against ``num_classes`` from the ``.json`` before invoking it, as
+    ``generate`` does.
     """
     if quantize not in QUANTIZATIONS:
         raise ValueError(
@@ -155,7 +257,7 @@ def tflite(gan, path, quantize=None, output="float", value_range=(-1.0, 1.0), ve
         )
     _check_options(output, value_range)
     with tempfile.TemporaryDirectory() as staging:
-        _archive(gan, output, value_range, with_sample=False).write_out(staging, verbose=False)
+        _archive(gan, output, value_range, for_tflite=True).write_out(staging, verbose=False)
         converter = tf.lite.TFLiteConverter.from_saved_model(staging, ["serving_default"])
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
         if quantize:
