@@ -7,8 +7,12 @@
 ``--out`` ending in ``.npy`` saves the raw samples; ``.png`` draws a grid for images, a
 scatter plot for 2-D samples and a histogram for 1-D ones. ``--labels`` (conditional models)
 is one class id for all samples, or a list repeated to ``--num``. Mistakes (a missing
-model, labels for an unconditional model, an unknown output type) end with a one-line
-error and exit status 2.
+model, labels for an unconditional model, a class id outside ``[0, num_classes)``, a
+``--num`` above a SavedModel's ``max_samples``, an unknown output type) end with a one-line
+error and exit status 2. Labels are checked against the metadata's ``num_classes`` before
+the model runs (a .tflite file has no checks of its own); a SavedModel's signatures check
+them again in the graph, and the InvalidArgument error they raise (a SavedModel copied
+without its metadata) becomes the same one-line error.
 """
 
 import argparse
@@ -17,6 +21,9 @@ import os
 import sys
 
 import numpy as np
+
+# num_samples is an int32 in a SavedModel's sample signature.
+INT32_MAX = 2**31 - 1
 
 
 class UsageError(Exception):
@@ -31,30 +38,74 @@ def _metadata_for(path):
     return None
 
 
-def _labels(spec, num, num_classes):
+def _labels(spec, num, num_classes, conditional=None):
+    """``--labels`` as ``num`` class ids (each class in turn without it); None if unconditional.
+
+    ``conditional`` defaults to whether ``num_classes`` is known; a conditional model of
+    unknown ``num_classes`` (a SavedModel without its metadata) takes the ids unchecked here,
+    since its graph checks them.
+    """
+    if conditional is None:
+        conditional = num_classes is not None
+    if not conditional:
+        if spec is not None:
+            raise UsageError("--labels given, but the model is not conditional; drop --labels.")
+        return None
     if spec is None:
-        return None if num_classes is None else (np.arange(num) % num_classes).astype(np.int32)
-    if num_classes is None:
-        raise UsageError("--labels given, but the model is not conditional; drop --labels.")
+        if num_classes is None:
+            raise UsageError(
+                "the model is conditional and its metadata (num_classes) is missing: pass "
+                "--labels, such as --labels 0."
+            )
+        return (np.arange(num) % num_classes).astype(np.int32)
     try:
         values = np.array([int(v) for v in spec.split(",")], np.int32)
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:
         raise UsageError(f"--labels={spec!r}: give class ids such as 3 or 0,1,2.") from error
-    if values.min() < 0 or values.max() >= num_classes:
+    if num_classes is not None and (values.min() < 0 or values.max() >= num_classes):
         raise UsageError(f"--labels={spec!r}: class ids must be in [0, {num_classes}).")
     return np.resize(values, num)
+
+
+def _refusal(error):
+    """The reason in a SavedModel's InvalidArgumentError, on one line.
+
+    An assert of the exported graph reads "assertion failed: [labels must be class ids in
+    [0, 3) (num_classes=3); got] [7]" among TensorFlow's lines about nodes and stacks.
+    """
+    lines = [line.strip() for line in str(error.message).splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith("assertion failed:"):
+            return line[len("assertion failed:") :].strip()
+    preamble = ("Graph execution error", "Detected at node", "<stack traces", "[[")
+    reasons = [line for line in lines if not line.startswith(preamble)]
+    return (reasons or lines or [type(error).__name__])[0].split(" [[")[0]
 
 
 def _from_saved_model(path, num, seed, label_spec):
     import tensorflow as tf
 
     metadata = _metadata_for(path) or {}
+    max_samples = metadata.get("max_samples")
+    if num > INT32_MAX:
+        raise UsageError(f"--num {num} is above {INT32_MAX}, the most a SavedModel takes.")
+    if max_samples is not None and num > max_samples:
+        raise UsageError(
+            f"--num {num} is above this model's max_samples={max_samples}, the most one call "
+            f"of its sample signature gives: ask for at most {max_samples}, or export again "
+            "with tfgan_lite.export.saved_model(..., max_samples=...)."
+        )
     signature = tf.saved_model.load(path).signatures["sample"]
-    labels = _labels(label_spec, num, metadata.get("num_classes"))
+    conditional = "labels" in signature.structured_input_signature[1]
+    labels = _labels(label_spec, num, metadata.get("num_classes"), conditional)
     inputs = {"num_samples": tf.constant(num, tf.int32), "seed": tf.constant(seed, tf.int64)}
     if labels is not None:
         inputs["labels"] = tf.constant(labels)
-    return signature(**inputs)["samples"].numpy(), metadata
+    try:
+        samples = signature(**inputs)["samples"].numpy()
+    except tf.errors.InvalidArgumentError as error:
+        raise UsageError(f"--model {path} refused the request: {_refusal(error)}") from error
+    return samples, metadata
 
 
 def _from_tflite(path, num, seed, label_spec):
@@ -70,6 +121,7 @@ def _from_tflite(path, num, seed, label_spec):
         raise UsageError(f"{path} was exported with a custom prior; sample z yourself.")
     prior = priors.get(metadata["prior"], metadata["latent_dim"])
     z = np.asarray(prior.sample(num, seed=(seed, 0)), np.float32)
+    # The only label check a .tflite file gets: its converted graph has no asserts.
     labels = _labels(label_spec, num, metadata.get("num_classes"))
     return export.run_tflite(path, z, labels), metadata
 
