@@ -28,6 +28,7 @@ class Result(NamedTuple):
     resumed: int  # the step training resumed at (0: a fresh run)
     seconds: float  # the training time
     metrics: dict  # the job's own entries of metrics.json
+    class_names: list | None = None  # a conditional model's class names, for the exports
 
 
 def make_model(generator, discriminator, num_classes, settings):
@@ -134,8 +135,9 @@ def write_outputs(result, settings):
         json.dump(metrics, f, indent=2)
     plot_losses(result, settings)
     gan.save(os.path.join(output_dir, "gan.keras"))
-    saved_model = tfgan.export.saved_model(gan, os.path.join(output_dir, "saved_model"))
-    lite = tfgan.export.tflite(gan, os.path.join(output_dir, "generator.tflite"))
+    names = {"class_names": result.class_names} if gan.conditional else {}
+    saved_model = tfgan.export.saved_model(gan, os.path.join(output_dir, "saved_model"), **names)
+    lite = tfgan.export.tflite(gan, os.path.join(output_dir, "generator.tflite"), **names)
     print(f"{result.seconds:.1f} s for {steps} steps")
     pictures = [name for name in PICTURES if os.path.exists(os.path.join(output_dir, name))]
     outputs = ", ".join([*pictures, "metrics.json", "gan.keras"])

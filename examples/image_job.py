@@ -60,7 +60,7 @@ def run(settings):
     for label, values in (("trained", final), ("real floor", floor), ("untrained", ceiling)):
         print(f"{label:<12}" + "".join(f"{values[n]:>11.4g}" for n in names))
     common.print_scores(metrics, ("label_accuracy", "test_accuracy"))
-    return common.Result(gan, history, resumed, seconds, metrics)
+    return common.Result(gan, history, resumed, seconds, metrics, class_names(settings))
 
 
 def is_folder(settings):
@@ -76,6 +76,15 @@ def labeled(settings):
         return bool(tfgan.data.class_names(settings.dataset))
     except ValueError:
         return False
+
+
+def class_names(settings):
+    """A labeled folder's class names (its subfolders); None for other datasets."""
+    return (
+        tfgan.data.class_names(settings.dataset)
+        if is_folder(settings) and labeled(settings)
+        else None
+    )
 
 
 def num_classes(settings):
@@ -165,7 +174,9 @@ def train(gan, reference, feature_net, settings, floor=None):
     """
     batch = settings.batch_size * settings.discriminator_steps
     grid = tfgan.callbacks.SampleGrid(
-        os.path.join(settings.output_dir, "grids"), seed=settings.seed
+        os.path.join(settings.output_dir, "grids"),
+        seed=settings.seed,
+        class_names=class_names(settings) if gan.conditional else None,
     )
     evaluate = tfgan.callbacks.Evaluate(
         reference, feature_net, seed=settings.seed, plot_dir=settings.output_dir, floor=floor

@@ -179,6 +179,23 @@ def test_sample_grid_of_a_conditional_gan_has_a_labeled_row_per_class(tmp_path):
     assert min(apart) > 6, apart
 
 
+def test_sample_grid_rows_can_carry_class_names(tmp_path):
+    names = [f"class {chr(65 + k)}" for k in range(CLASSES)]
+    ids = tfgan.callbacks.SampleGrid(tmp_path, num_samples=CLASSES * PER_ROW)
+    named = tfgan.callbacks.SampleGrid(tmp_path, num_samples=CLASSES * PER_ROW, class_names=names)
+    for grid, name in ((ids, "ids.png"), (named, "names.png")):
+        grid.set_model(label_painter())
+        grid.draw(str(tmp_path / name))
+    by_id, by_name = read_gray(tmp_path / "ids.png"), read_gray(tmp_path / "names.png")
+    # The same rows of samples; the labels beside them are other glyphs.
+    assert by_id.shape[0] == by_name.shape[0]
+    assert (by_name < 0.5).sum() != (by_id < 0.5).sum()
+    wrong = tfgan.callbacks.SampleGrid(tmp_path, class_names=names[:-1])
+    wrong.set_model(label_painter())
+    with pytest.raises(ValueError, match=f"class_names has {CLASSES - 1} names"):
+        wrong.draw(str(tmp_path / "wrong.png"))
+
+
 # ---------------------------------------------------------------- Evaluate
 
 

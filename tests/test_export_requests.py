@@ -231,3 +231,32 @@ def test_generate_refuses_a_bad_label_and_too_large_num_in_one_line(exported, tm
     assert status == 0, lines
     expected = exported["conditional"].generate(4, seed=2, labels=1)
     np.testing.assert_allclose(np.load(out), expected, rtol=1e-6, atol=1e-6)
+
+
+def test_class_names_travel_with_the_exports_and_name_labels(exported, tmp_path, capsys):
+    gan = exported["conditional"]
+    names = ["cat", "dog", "fox"]
+    model = export.saved_model(gan, str(tmp_path / "named"), class_names=names)
+    lite = export.tflite(gan, str(tmp_path / "named.tflite"), class_names=names)
+    for metadata in (os.path.join(model, export.METADATA), lite + ".json"):
+        with open(metadata) as f:
+            assert json.load(f)["class_names"] == names
+    by_id, by_name = str(tmp_path / "ids.npy"), str(tmp_path / "names.npy")
+    for path in (model, lite):
+        assert (
+            generate.main(["--model", path, "--num", "4", "--labels", "2,0", "--out", by_id]) == 0
+        )
+        status = generate.main(
+            ["--model", path, "--num", "4", "--labels", "fox, cat", "--out", by_name]
+        )
+        assert status == 0
+        assert "classes: 0 cat, 1 dog, 2 fox" in capsys.readouterr().out
+        np.testing.assert_array_equal(np.load(by_id), np.load(by_name))
+    status, lines = run_generate(capsys, "--model", model, "--labels", "owl", "--out", by_id)
+    assert status == 2 and "this model's classes are cat, dog, fox" in lines[0]
+    for bad in (["cat", "dog"], ["cat", "dog", ""], [1, 2, 3]):
+        with pytest.raises(ValueError, match="class_names must be 3 non-empty strings"):
+            export.saved_model(gan, str(tmp_path / "bad"), class_names=bad)
+    with pytest.raises(ValueError, match="class_names= is for conditional models"):
+        export.tflite(exported["plain"], str(tmp_path / "p.tflite"), class_names=["a"])
+    assert not os.path.exists(tmp_path / "bad") and not os.path.exists(tmp_path / "p.tflite")

@@ -27,7 +27,8 @@ class SampleGrid(keras.callbacks.Callback):
     """Writes ``directory/samples_epoch_0001.png`` (and so on) every ``every`` epochs.
 
     The samples come from the same z every time (``seed``), so the grids show the
-    generator's progress. A ``ConditionalGAN``'s grid has a row per class, labeled.
+    generator's progress. A ``ConditionalGAN``'s grid has a row per class, labeled with its
+    id, or with its name from ``class_names`` (e.g. ``tfgan.data.class_names(folder)``).
     """
 
     def __init__(
@@ -38,12 +39,14 @@ class SampleGrid(keras.callbacks.Callback):
         seed=0,
         tensorboard_dir=None,
         value_range=(-1.0, 1.0),
+        class_names=None,
     ):
         super().__init__()
         if every < 1:
             raise ValueError(f"every must be >= 1, got {every}.")
         self.directory, self.every, self.value_range = directory, every, value_range
         self.num_samples, self.seed = num_samples, seed
+        self.class_names = None if class_names is None else [str(n) for n in class_names]
         self.writer = tf.summary.create_file_writer(tensorboard_dir) if tensorboard_dir else None
         self.paths = []
 
@@ -54,6 +57,13 @@ class SampleGrid(keras.callbacks.Callback):
         if gan.conditional:  # a row per class, labeled
             cols = max(1, n // gan.num_classes)
             row_labels = list(range(gan.num_classes))
+            if self.class_names is not None:
+                if len(self.class_names) != gan.num_classes:
+                    raise ValueError(
+                        f"class_names has {len(self.class_names)} names but the model has "
+                        f"{gan.num_classes} classes; give one name per class id."
+                    )
+                row_labels = self.class_names
             labels = np.repeat(np.arange(gan.num_classes), cols)
             n = len(labels)
         samples = gan.generate(n, seed=self.seed, labels=labels)

@@ -114,8 +114,27 @@ def _next_version(base_dir):
     return max(versions, default=0) + 1
 
 
-def _metadata(gan, output, value_range):
+def _check_class_names(gan, class_names):
+    """``class_names`` as a list of strings, one per class of a conditional model, or None."""
+    if class_names is None:
+        return None
+    if not gan.conditional:
+        raise ValueError(
+            f"class_names= is for conditional models; this {type(gan).__name__} takes no "
+            "labels. Drop class_names."
+        )
+    names = list(class_names)
+    if len(names) != gan.num_classes or not all(isinstance(n, str) and n for n in names):
+        raise ValueError(
+            f"class_names must be {gan.num_classes} non-empty strings, one per class id "
+            f"(e.g. tfgan.data.class_names(folder)), got {class_names!r}."
+        )
+    return names
+
+
+def _metadata(gan, output, value_range, class_names=None):
     return {
+        "class_names": class_names,
         "latent_dim": gan.latent_dim,
         "prior": priors.name_of(gan.prior) if gan.prior is not None else None,
         "num_classes": gan.num_classes if gan.conditional else None,
@@ -189,7 +208,13 @@ def _archive(gan, output, value_range, for_tflite=False, max_samples=MAX_SAMPLES
 
 
 def saved_model(
-    gan, base_dir, version=None, output="float", value_range=(-1.0, 1.0), max_samples=MAX_SAMPLES
+    gan,
+    base_dir,
+    version=None,
+    output="float",
+    value_range=(-1.0, 1.0),
+    max_samples=MAX_SAMPLES,
+    class_names=None,
 ):
     """Writes the generator as ``base_dir/<version>/`` for TF Serving; returns that path.
 
@@ -204,8 +229,11 @@ def saved_model(
     (``serving_default``) or ``num_samples`` (``sample``), and ``num_samples`` outside
     ``[1, max_samples]``. ``max_samples`` (a positive integer, at most 2**31 - 1) bounds
     what one ``sample`` call may allocate; the metadata records it for ``generate``.
+    ``class_names`` (a conditional model's, e.g. ``tfgan.data.class_names(folder)``) go
+    into the metadata too, so that ``generate --labels`` takes names.
     """
     _check_options(output, value_range)
+    class_names = _check_class_names(gan, class_names)
     max_samples = checks.integer(
         max_samples, "max_samples", hint=" (the most samples one sample call may ask for)"
     )
@@ -230,7 +258,10 @@ def saved_model(
         archive.write_out(staging, verbose=False)
         os.makedirs(os.path.join(staging, "assets.extra"))
         with open(os.path.join(staging, METADATA), "w") as f:
-            metadata = {**_metadata(gan, output, value_range), "max_samples": max_samples}
+            metadata = {
+                **_metadata(gan, output, value_range, class_names),
+                "max_samples": max_samples,
+            }
             json.dump(metadata, f, indent=1)
         os.rename(staging, target)
     except BaseException:
@@ -239,23 +270,33 @@ def saved_model(
     return target
 
 
-def tflite(gan, path, quantize=None, output="float", value_range=(-1.0, 1.0), verify=True, seed=0):
+def tflite(
+    gan,
+    path,
+    quantize=None,
+    output="float",
+    value_range=(-1.0, 1.0),
+    verify=True,
+    seed=0,
+    class_names=None,
+):
     """Converts the generator to a TFLite file of builtin ops; returns the path.
 
     ``quantize``: None (float32), ``"float16"`` (weights in float16) or ``"dynamic_range"``
     (weights in int8). The input batch is resizable. With ``verify`` (the default) the file
     is run with the LiteRT interpreter on 16 random z and compared with the Keras generator;
     a difference above ``TOLERANCES[quantize]`` is a ValueError and nothing is written.
-    Writes ``path`` and ``path + ".json"`` (latent size, prior, classes, value range).
-    The file checks no labels (TFLite has no Assert builtin and the converter strips
-    asserts): check them against ``num_classes`` from the ``.json`` before invoking it, as
-    ``generate`` does.
+    Writes ``path`` and ``path + ".json"`` (latent size, prior, classes and their
+    ``class_names`` when given, value range). The file checks no labels (TFLite has no
+    Assert builtin and the converter strips asserts): check them against ``num_classes``
+    from the ``.json`` before invoking it, as ``generate`` does.
     """
     if quantize not in QUANTIZATIONS:
         raise ValueError(
             f"quantize={quantize!r} is unknown; use None, 'float16' or 'dynamic_range'."
         )
     _check_options(output, value_range)
+    class_names = _check_class_names(gan, class_names)
     with tempfile.TemporaryDirectory() as staging:
         _archive(gan, output, value_range, for_tflite=True).write_out(staging, verbose=False)
         converter = tf.lite.TFLiteConverter.from_saved_model(staging, ["serving_default"])
@@ -277,7 +318,8 @@ def tflite(gan, path, quantize=None, output="float", value_range=(-1.0, 1.0), ve
     with open(path, "wb") as f:
         f.write(flatbuffer)
     with open(path + ".json", "w") as f:
-        json.dump({**_metadata(gan, output, value_range), "quantize": quantize}, f, indent=1)
+        metadata = _metadata(gan, output, value_range, class_names)
+        json.dump({**metadata, "quantize": quantize}, f, indent=1)
     return path
 
 

@@ -6,13 +6,14 @@
 
 ``--out`` ending in ``.npy`` saves the raw samples; ``.png`` draws a grid for images, a
 scatter plot for 2-D samples and a histogram for 1-D ones. ``--labels`` (conditional models)
-is one class id for all samples, or a list repeated to ``--num``. Mistakes (a missing
-model, labels for an unconditional model, a class id outside ``[0, num_classes)``, a
-``--num`` above a SavedModel's ``max_samples``, an unknown output type) end with a one-line
-error and exit status 2. Labels are checked against the metadata's ``num_classes`` before
-the model runs (a .tflite file has no checks of its own); a SavedModel's signatures check
-them again in the graph, and the InvalidArgument error they raise (a SavedModel copied
-without its metadata) becomes the same one-line error.
+is one class id for all samples, or a list repeated to ``--num``; an export that recorded
+``class_names`` takes the names too (``--labels cat,dog``), and the command prints them.
+Mistakes (a missing model, labels for an unconditional model, a class id outside
+``[0, num_classes)``, a ``--num`` above a SavedModel's ``max_samples``, an unknown output type)
+end with a one-line error and exit status 2. Labels are checked against the metadata's
+``num_classes`` before the model runs (a .tflite file has no checks of its own); a
+SavedModel's signatures check them again in the graph, and the InvalidArgument error they
+raise (a SavedModel copied without its metadata) becomes the same one-line error.
 """
 
 import argparse
@@ -38,8 +39,22 @@ def _metadata_for(path):
     return None
 
 
-def _labels(spec, num, num_classes, conditional=None):
+def _class_id(token, spec, class_names):
+    """One ``--labels`` entry, a class id or (with the metadata's class names) a name."""
+    try:
+        return int(token)
+    except ValueError:
+        pass
+    if class_names and token in class_names:
+        return class_names.index(token)
+    known = f"; this model's classes are {', '.join(class_names)}" if class_names else ""
+    raise UsageError(f"--labels={spec!r}: give class ids such as 3 or 0,1,2{known}.")
+
+
+def _labels(spec, num, num_classes, conditional=None, class_names=None):
     """``--labels`` as ``num`` class ids (each class in turn without it); None if unconditional.
+
+    Entries are class ids, or class names when the export recorded ``class_names``.
 
     ``conditional`` defaults to whether ``num_classes`` is known; a conditional model of
     unknown ``num_classes`` (a SavedModel without its metadata) takes the ids unchecked here,
@@ -59,8 +74,10 @@ def _labels(spec, num, num_classes, conditional=None):
             )
         return (np.arange(num) % num_classes).astype(np.int32)
     try:
-        values = np.array([int(v) for v in spec.split(",")], np.int32)
-    except (ValueError, OverflowError) as error:
+        values = np.array(
+            [_class_id(v.strip(), spec, class_names) for v in spec.split(",")], np.int32
+        )
+    except OverflowError as error:
         raise UsageError(f"--labels={spec!r}: give class ids such as 3 or 0,1,2.") from error
     if num_classes is not None and (values.min() < 0 or values.max() >= num_classes):
         raise UsageError(f"--labels={spec!r}: class ids must be in [0, {num_classes}).")
@@ -97,7 +114,9 @@ def _from_saved_model(path, num, seed, label_spec):
         )
     signature = tf.saved_model.load(path).signatures["sample"]
     conditional = "labels" in signature.structured_input_signature[1]
-    labels = _labels(label_spec, num, metadata.get("num_classes"), conditional)
+    labels = _labels(
+        label_spec, num, metadata.get("num_classes"), conditional, metadata.get("class_names")
+    )
     inputs = {"num_samples": tf.constant(num, tf.int32), "seed": tf.constant(seed, tf.int64)}
     if labels is not None:
         inputs["labels"] = tf.constant(labels)
@@ -122,7 +141,9 @@ def _from_tflite(path, num, seed, label_spec):
     prior = priors.get(metadata["prior"], metadata["latent_dim"])
     z = np.asarray(prior.sample(num, seed=(seed, 0)), np.float32)
     # The only label check a .tflite file gets: its converted graph has no asserts.
-    labels = _labels(label_spec, num, metadata.get("num_classes"))
+    labels = _labels(
+        label_spec, num, metadata.get("num_classes"), class_names=metadata.get("class_names")
+    )
     return export.run_tflite(path, z, labels), metadata
 
 
@@ -214,6 +235,9 @@ def main(argv=None):
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"wrote {len(samples)} samples of shape {samples.shape[1:]} to {args.out}")
+    if metadata.get("class_names"):
+        names = ", ".join(f"{i} {name}" for i, name in enumerate(metadata["class_names"]))
+        print(f"classes: {names}")
     return 0
 
 
