@@ -1,16 +1,24 @@
-"""Feature networks for image metrics that need no download.
+"""Feature networks for image metrics, and where their scores come from.
 
 FID, KID, precision/recall and density/coverage compare sets of feature vectors; the
 classifier score needs class probabilities. ``FeatureNet`` wraps any Keras classifier:
 ``features(images)`` are the activations of one of its layers, ``probabilities(images)``
-its softmax. Images are resized to the network's input size first.
+its softmax. Images are resized to the network's input size first (bilinear), a batch at
+a time.
 
 * ``FeatureNet.digits()``: a small CNN trained on scikit-learn's digits, whose weights ship
   with the package, so the default needs neither training nor a download;
 * ``FeatureNet.for_dataset(name)``: the same CNN trained once on a dataset's training
   split and cached on disk (``~/.cache/tfgan_lite`` or ``cache_dir``);
-* ``FeatureNet(model, layer)``: any Keras model, e.g. InceptionV3 with its ImageNet
-  weights when you have them (``layer="avg_pool"``).
+* ``FeatureNet.inception(weights)``: Keras's InceptionV3, 2048-d pool features and the
+  1000 ImageNet logits, from ImageNet weights (downloaded by Keras when asked for), a
+  weights file of yours, or random weights;
+* ``FeatureNet(model, layer)``: any Keras model.
+
+A score means something only next to the network it was computed on: every FeatureNet has
+a ``name`` and a ``weights_hash``, and ``provenance(...)`` puts them in a dict with the
+sample counts, the reference split and the seed, as ``metrics.json`` and the ``Evaluate``
+callback record them.
 """
 
 import hashlib
@@ -70,9 +78,13 @@ class FeatureNet:
         model: a Keras model from images to class logits (or any output).
         layer: the name of the layer whose output is the feature vector.
         logits: whether the model's output is logits (True) or probabilities.
+        name: what the network is called in provenance records (default
+          ``"<model name>/<layer>"``).
+        batch_size: images per forward pass when ``features`` and friends are not given
+          one.
     """
 
-    def __init__(self, model, layer="features", logits=True):
+    def __init__(self, model, layer="features", logits=True, name=None, batch_size=500):
         try:
             feature_output = model.get_layer(layer).output
         except ValueError as error:
@@ -81,16 +93,93 @@ class FeatureNet:
                 f"layer={layer!r} is not a layer of the model; use one of {names}."
             ) from error
         self.model = model
+        self.layer = layer
         self.logits = logits
+        self.batch_size = batch_size
+        self.name = name or f"{model.name}/{layer}"
         self.input_shape = tuple(model.input_shape[1:])
         self._both = keras.Model(model.inputs, [feature_output, model.output])
+
+    @property
+    def weights_hash(self):
+        """The first 16 hex digits of the SHA-256 of the model's weights (dtype, shape and
+        bytes of each, in the model's order): two networks with the same hash compute the
+        same features."""
+        digest = hashlib.sha256()
+        for weight in self.model.weights:
+            value = np.ascontiguousarray(keras.ops.convert_to_numpy(weight))
+            digest.update(f"{value.dtype.str}{value.shape}".encode())
+            digest.update(value.tobytes())
+        return digest.hexdigest()[:16]
+
+    def provenance(self, **fields):
+        """A record of where a score comes from: this network's name, layer and weights
+        hash, followed by ``fields`` (such as ``num_real``, ``num_generated``,
+        ``reference_split``, ``seed``)."""
+        return {
+            "feature_net": self.name,
+            "feature_layer": self.layer,
+            "feature_net_weights_sha256": self.weights_hash,
+            **fields,
+        }
 
     @classmethod
     def digits(cls):
         """The CNN trained on scikit-learn's digits at 28x28x1 (weights ship with the package)."""
         model = classifier((28, 28, 1), 10)
         model.load_weights(DIGITS_WEIGHTS)
-        return cls(model)
+        return cls(model, name="digits_cnn_28x28x1")
+
+    @classmethod
+    def inception(cls, weights="imagenet", batch_size=50):
+        """Keras's InceptionV3: 2048-d features of its ``avg_pool`` layer (pool3) and the
+        1000 ImageNet logits (for the Inception score, through ``probabilities``).
+
+        Images in [-1, 1] of any size go in as they are: Inception-v3 takes [-1, 1] (what
+        ``keras.applications.inception_v3.preprocess_input`` makes of [0, 255]), and
+        ``features`` resizes them to 299x299 bilinearly without antialiasing
+        (``tf.image.resize``: half-pixel centres, as pytorch-fid's
+        ``F.interpolate(..., mode="bilinear", align_corners=False)``; TF-GAN's TF1
+        ``resize_bilinear`` sampled without half-pixel centres, a sub-pixel shift), one
+        batch at a time; grayscale is repeated to 3 channels.
+
+        Not the FID of papers: Keras's ImageNet weights are not the 2015 Inception graph
+        (``inception-2015-12-05``, ported to PyTorch as pytorch-fid's ``pt_inception``)
+        that TF-GAN and pytorch-fid use, and the resize differs too, so FIDs on this
+        network compare with each other (same network, same sample counts), not with
+        published numbers.
+
+        Example:
+
+          net = FeatureNet.inception("inception_v3_weights_tf_dim_ordering_tf_kernels.h5")
+          scores = tfgan.eval.all_metrics(net.features(real), net.features(fake))
+
+        Args:
+          weights: ``"imagenet"`` (Keras downloads its 92 MB file into ``~/.keras/models``
+            on first use: the only case that touches the network), the path of a
+            ``.weights.h5`` or Keras ``.h5`` weights file of this architecture (such as
+            that file, copied to a machine without internet), or None for random weights
+            (for tests; never downloads).
+          batch_size: images per forward pass (299x299 activations are large).
+        """
+        if weights not in ("imagenet", None) and not os.path.isfile(os.fspath(weights)):
+            raise ValueError(
+                f"weights={weights!r} is not a file; pass the path of an InceptionV3 "
+                "weights file (.weights.h5 or .h5), 'imagenet' (Keras downloads it once), "
+                "or None (random weights)."
+            )
+        builtin = weights if weights in ("imagenet", None) else None
+        model = keras.applications.InceptionV3(
+            include_top=True, weights=builtin, classifier_activation=None
+        )
+        if weights == "imagenet":
+            name = "inception_v3_keras_imagenet"
+        elif weights is None:
+            name = "inception_v3_random"
+        else:
+            model.load_weights(os.fspath(weights))
+            name = f"inception_v3_{os.path.basename(os.fspath(weights))}"
+        return cls(model, layer="avg_pool", logits=True, name=name, batch_size=batch_size)
 
     @classmethod
     def for_dataset(cls, name, image_size=28, cache_dir=None, data_dir=None, epochs=10):
@@ -124,9 +213,10 @@ class FeatureNet:
             model.fit(data, epochs=epochs, verbose=0)
             os.makedirs(cache_dir, exist_ok=True)
             model.save_weights(path)
-        return cls(model)
+        return cls(model, name=f"{_cache_name(name)}_cnn_{'x'.join(map(str, shape))}")
 
     def _prepare(self, images):
+        """Images as the network takes them: float32, NHWC, its channels, its size."""
         images = tf.convert_to_tensor(np.asarray(images, np.float32))
         if images.shape.rank == 3:
             images = images[..., None]
@@ -142,28 +232,31 @@ class FeatureNet:
                     f"{channels}."
                 )
         if tuple(images.shape[1:3]) != (height, width):
-            images = tf.image.resize(images, (height, width))
+            # Bilinear, no antialiasing: the resize of the FID literature.
+            images = tf.image.resize(images, (height, width), method="bilinear")
         return images
 
     def _run(self, images, batch_size):
-        images = self._prepare(images)
+        images = np.asarray(images, np.float32)
+        batch_size = batch_size or self.batch_size
         features, outputs = [], []
-        for start in range(0, int(images.shape[0]), batch_size):
-            f, o = self._both(images[start : start + batch_size], training=False)
+        for start in range(0, len(images), batch_size):
+            batch = self._prepare(images[start : start + batch_size])
+            f, o = self._both(batch, training=False)
             features.append(np.asarray(f))
             outputs.append(np.asarray(o))
         return np.concatenate(features), np.concatenate(outputs)
 
-    def features(self, images, batch_size=500):
+    def features(self, images, batch_size=None):
         """Feature vectors (n, d) of images (n, H, W, C) in [-1, 1]."""
         return self._run(images, batch_size)[0].reshape(len(images), -1)
 
-    def probabilities(self, images, batch_size=500):
+    def probabilities(self, images, batch_size=None):
         """Class probabilities (n, K) of images, for the classifier score."""
         outputs = self._run(images, batch_size)[1]
         return np.asarray(tf.nn.softmax(outputs)) if self.logits else outputs
 
-    def predict(self, images, batch_size=500):
+    def predict(self, images, batch_size=None):
         """Class ids of images."""
         return np.argmax(self._run(images, batch_size)[1], axis=-1)
 
