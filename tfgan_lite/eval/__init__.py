@@ -1,6 +1,7 @@
-"""Evaluation: diagnostics on toy densities known exactly, metrics on feature vectors, and
-the feature networks that turn images into them."""
+"""Evaluation: diagnostics on toy densities known exactly, metrics on feature vectors with
+bootstrap intervals, and the feature networks that turn images into them."""
 
+from tfgan_lite.eval.bootstrap import bootstrap_interval
 from tfgan_lite.eval.feature_net import FeatureNet
 from tfgan_lite.eval.features import (
     all_metrics,
@@ -22,6 +23,7 @@ from tfgan_lite.eval.toy import (
 __all__ = [
     "FeatureNet",
     "all_metrics",
+    "bootstrap_interval",
     "classifier_score",
     "density_coverage",
     "frechet_distance",

@@ -61,6 +61,15 @@ _CHUNK_ELEMENTS = 1 << 22
 # radius is recomputed directly (the expansion's rounding error is about d * 1e-16 of that
 # scale).
 _BAND = 1e-8
+# KID's defaults: random subsets averaged, and their size.
+_KID_SUBSETS = 100
+_KID_SUBSET_SIZE = 1000
+# Up to this many samples a set, the bootstrap keeps KID's kernel matrices of the whole sets
+# (32 MB each at the limit) and computes each resampled estimate from counts.
+_KID_KERNEL_ROWS = 2048
+# The bootstrap finds _CANDIDATES * k + 32 nearest neighbours of every sample once, and
+# reads each resample's k-NN radii from them.
+_CANDIDATES = 4
 
 
 # ------------------------------------------------------------------------------ validation
@@ -154,7 +163,9 @@ def _sqrtm(matrix, strict):
     return root
 
 
-def frechet_distance(features_a, features_b, eps=1e-6):
+def frechet_distance(
+    features_a, features_b, eps=1e-6, bootstrap=None, seed=0, confidence=0.95, method="basic"
+):
     """The Frechet distance between Gaussians fitted to two feature sets: the FID formula.
 
         FID = ||mu_a - mu_b||^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2))
@@ -175,14 +186,31 @@ def frechet_distance(features_a, features_b, eps=1e-6):
     distance of a set to itself stays 0 (pytorch-fid adds it inside the square root only,
     which biases the result by about -2 d eps). A ValueError is raised when even that fails.
 
+    With ``bootstrap=n``, the two sets are resampled with replacement n times
+    (``np.random.default_rng(seed)``) and the distance recomputed on each resample, from the
+    moments of the resampled rows and the trace of the square root by a symmetric
+    eigenvalue problem (2 ms a resample at 128 features); the bias-corrected ``"basic"``
+    interval covers the FID of the two distributions, which the estimate overstates, so it
+    can lie below the estimate (``tfgan_lite.eval.bootstrap`` says how well it covers). The
+    resamples are those of ``all_metrics(..., bootstrap=n, seed=seed)``.
+
     Args:
       features_a, features_b: arrays (n_a, d) and (n_b, d), at least 2 samples each.
       eps: the regulariser added to the diagonals of both covariances when needed (0 turns
         it off: the square root of the singular product is then taken as it is).
+      bootstrap: None, or the number of resamples of a bootstrap interval (200 is usual).
+      seed: the seed of the resampling.
+      confidence: the coverage of the interval.
+      method: ``"basic"``, ``"centred"`` or ``"percentile"``
+        (``tfgan_lite.eval.bootstrap.summarize``).
 
     Returns:
-      float.
+      float; with ``bootstrap`` a dict ``{"value", "mean", "std", "low", "high"}``.
     """
+    from tfgan_lite.eval import bootstrap as resampling
+
+    if bootstrap is not None:
+        bootstrap = resampling.check(bootstrap, confidence, method)
     a, b = _pair(features_a, features_b, "features_a", "features_b")
     _min_samples(a, "features_a", 2, "a covariance")
     _min_samples(b, "features_b", 2, "a covariance")
@@ -204,7 +232,53 @@ def frechet_distance(features_a, features_b, eps=1e-6):
             "dimension, or raise eps."
         )
     distance = diff @ diff + np.trace(cov_a) + np.trace(cov_b) - 2.0 * np.trace(root)
-    return max(float(distance), 0.0)
+    value = max(float(distance), 0.0)
+    if bootstrap is None:
+        return value
+    rng = np.random.default_rng(seed)
+    replicates = []
+    for _ in range(bootstrap):
+        counts_a, counts_b = resampling.counts(rng, len(a)), resampling.counts(rng, len(b))
+        replicates.append(_frechet_counts(a, b, counts_a, counts_b))
+    return resampling.summarize(value, replicates, confidence, method, BOUNDS["fid"])
+
+
+def _weighted_moments(x, weights):
+    """The mean and unbiased covariance of the rows of x repeated ``weights`` times."""
+    total = weights.sum()
+    mean = weights @ x / total
+    centred = x - mean
+    return mean, (centred.T * weights) @ centred / (total - 1)
+
+
+def _trace_sqrt_product(cov_a, cov_b):
+    """Tr (S_a S_b)^(1/2) for PSD S_a, S_b, as the sum of the square roots of the
+    eigenvalues of L^T S_b L (S_a = L L^T), which are those of S_a S_b.
+
+    At 128 features this takes 0.9 ms on one core against 4.7 ms for ``linalg.sqrtm`` of
+    the product (whose many small BLAS calls took up to 200 ms on busy cores); it is what
+    makes bootstrapping FID cheap. A singular S_a (fewer samples than features) goes
+    through its eigenvectors, ``L = V diag(sqrt(max(w, 0)))``, exactly, without the
+    regulariser of ``frechet_distance``.
+    """
+    try:
+        factor = np.linalg.cholesky(cov_a)
+    except np.linalg.LinAlgError:
+        w, v = np.linalg.eigh(cov_a)
+        factor = v * np.sqrt(np.clip(w, 0.0, None))
+    eigenvalues = np.linalg.eigvalsh(factor.T @ cov_b @ factor)
+    return float(np.sqrt(np.clip(eigenvalues, 0.0, None)).sum())
+
+
+def _frechet_counts(a, b, counts_a, counts_b):
+    """FID between the rows of a and b repeated counts times (a bootstrap resample)."""
+    rows_a, rows_b = np.flatnonzero(counts_a), np.flatnonzero(counts_b)
+    weights_a, weights_b = counts_a[rows_a].astype(float), counts_b[rows_b].astype(float)
+    mean_a, cov_a = _weighted_moments(a[rows_a], weights_a)
+    mean_b, cov_b = _weighted_moments(b[rows_b], weights_b)
+    diff = mean_a - mean_b
+    distance = diff @ diff + np.trace(cov_a) + np.trace(cov_b)
+    return max(float(distance - 2.0 * _trace_sqrt_product(cov_a, cov_b)), 0.0)
 
 
 # ------------------------------------------------------------------------------------ KID
@@ -226,8 +300,62 @@ def _mmd2_unbiased(x, y):
     return float(term_xx + term_yy - 2.0 * k_xy.mean())
 
 
+def _mmd2_weighted(kernels, weights_a, weights_b):
+    """The unbiased MMD^2 of a resample given as counts over the rows of the two sets.
+
+    ``kernels`` are k(a, a), k(b, b) and k(a, b) over the distinct rows. The within-set
+    sums leave out every pair of copies of one row, not only a row with itself: a resample
+    that repeats a row would otherwise pair it with its copy and inflate the estimate by
+    about (mean k(x, x) - mean k(x, y)) / n. With all counts 1 this is ``_mmd2_unbiased``.
+    """
+    k_aa, k_bb, k_ab = kernels
+
+    def within(k, w):
+        total = w.sum()
+        return (w @ k @ w - (w * w) @ np.diagonal(k)) / (total * total - w @ w)
+
+    between = weights_a @ k_ab @ weights_b / (weights_a.sum() * weights_b.sum())
+    return float(within(k_aa, weights_a) + within(k_bb, weights_b) - 2.0 * between)
+
+
+def _kid_resampled(a, b, counts_a, counts_b, num_subsets, subset_size, rng, kernels):
+    """``kernel_distance`` of a resample given as counts over the rows, its subsets drawn
+    from the resample (without replacement) as ``kernel_distance`` draws them.
+
+    ``kernels`` holds k(a, a), k(b, b) and k(a, b) of the whole sets, or None: each subset
+    is then a set of counts and its estimate three weighted sums (when both sets fit in one
+    subset, the only one is the resample itself). Without them, each subset's kernels are
+    computed on its distinct rows, one ``kernel_distance`` a resample.
+    """
+    m = min(subset_size, len(a), len(b))
+    if kernels is not None and m == len(a) and m == len(b):
+        return _mmd2_weighted(kernels, counts_a.astype(float), counts_b.astype(float))
+    positions_a = np.repeat(np.arange(len(a)), counts_a)
+    positions_b = np.repeat(np.arange(len(b)), counts_b)
+    estimates = np.empty(num_subsets)
+    for i in range(num_subsets):
+        x = positions_a if m == len(a) else rng.choice(positions_a, m, replace=False)
+        y = positions_b if m == len(b) else rng.choice(positions_b, m, replace=False)
+        if kernels is not None:
+            count_x = np.bincount(x, minlength=len(a)).astype(float)
+            count_y = np.bincount(y, minlength=len(b)).astype(float)
+            estimates[i] = _mmd2_weighted(kernels, count_x, count_y)
+        else:
+            (rows_x, count_x), (rows_y, count_y) = (
+                np.unique(v, return_counts=True) for v in (x, y)
+            )
+            subset = (_kernel(a[rows_x]), _kernel(b[rows_y]), _kernel(a[rows_x], b[rows_y]))
+            estimates[i] = _mmd2_weighted(subset, count_x.astype(float), count_y.astype(float))
+    return float(estimates.mean())
+
+
 def kernel_distance(
-    features_a, features_b, num_subsets=100, subset_size=1000, seed=0, return_std=False
+    features_a,
+    features_b,
+    num_subsets=_KID_SUBSETS,
+    subset_size=_KID_SUBSET_SIZE,
+    seed=0,
+    return_std=False,
 ):
     """The Kernel Inception Distance (KID) formula on two feature sets.
 
@@ -296,20 +424,36 @@ def _exact_squared(x, y):
     return out
 
 
-def _radii2(x, centred, k):
+def _radii2(x, centred, k, weights=None):
     """Squared distance from each sample to its k-th nearest other sample, exactly.
 
     ``NearestNeighbors`` (on the centred copy) finds which sample is the k-th nearest
     neighbour, leaving the sample itself out even when it has duplicates; the distance to
     it is then recomputed from the original coordinates, because the one scikit-learn
     returns comes from the BLAS expansion (on high-dimensional data) and is not exact.
+
+    With ``weights`` (a bootstrap resample: the distinct rows and how often each occurs),
+    the neighbours are counted with their multiplicity, and the copies of the sample
+    itself are not neighbours: the k-th nearest other sample is the first of the nearest
+    distinct rows at which their counts add up to k.
     """
-    knn = NearestNeighbors(n_neighbors=k).fit(centred)
-    nearest = knn.kneighbors(return_distance=False)[:, k - 1]
-    return _exact_squared(x, x[nearest])
+    if weights is None:
+        knn = NearestNeighbors(n_neighbors=k).fit(centred)
+        nearest = knn.kneighbors(return_distance=False)[:, k - 1]
+        return _exact_squared(x, x[nearest])
+    if len(x) < 2:
+        return np.zeros(len(x))
+    knn = NearestNeighbors(n_neighbors=min(k, len(x) - 1)).fit(centred)
+    neighbours = knn.kneighbors(return_distance=False)
+    reached = np.cumsum(weights[neighbours], axis=1) >= k
+    # Where the other samples number fewer than k, the farthest one found is taken.
+    position = np.where(reached.any(axis=1), np.argmax(reached, axis=1), reached.shape[1] - 1)
+    return _exact_squared(x, x[neighbours[np.arange(len(x)), position]])
 
 
-def _ball_counts(real, fake, k, with_recall=True):
+def _ball_counts(
+    real, fake, k, with_recall=True, real_weights=None, fake_weights=None, radii2=None
+):
     """One chunked pass over the fake-by-real distance matrix for all four k-NN metrics.
 
     Returns the number of fakes inside the closed real balls (precision), the number of
@@ -317,15 +461,23 @@ def _ball_counts(real, fake, k, with_recall=True):
     fake inside the open real ball (density) and the number of reals whose open ball holds
     a fake (coverage).
 
+    With weights (a bootstrap resample as distinct rows and counts; both or neither), every
+    sample counts as often as it occurs, and the radii are those of ``_radii2`` with
+    weights, or ``radii2`` (real, fake) when given; the counts are then floats.
+
     The counting stays hand-written: every ball has its own radius, and scikit-learn's
     ``radius_neighbors`` takes one radius for all the balls it queries.
     """
+    weighted = real_weights is not None
     center = real.mean(axis=0)
     real_centred, fake_centred = real - center, fake - center
     real_norms = row_norms(real_centred, squared=True)
     fake_norms = row_norms(fake_centred, squared=True)
-    real_r2 = _radii2(real, real_centred, k)
-    fake_r2 = _radii2(fake, fake_centred, k) if with_recall else None
+    if radii2 is not None:
+        real_r2, fake_r2 = radii2
+    else:
+        real_r2 = _radii2(real, real_centred, k, real_weights)
+        fake_r2 = _radii2(fake, fake_centred, k, fake_weights) if with_recall else None
     num_real = len(real)
     precision_hits = density_hits = 0
     recalled = np.zeros(num_real, bool)
@@ -352,13 +504,25 @@ def _ball_counts(real, fake, k, with_recall=True):
         if len(jj):
             d2[jj, ii] = _exact_squared(fake[start + jj], real[ii])
         in_real_closed = d2 <= real_r2[None, :]
-        precision_hits += int(np.count_nonzero(in_real_closed.any(axis=1)))
         in_real_open = d2 < real_r2[None, :]
-        density_hits += int(np.count_nonzero(in_real_open))
+        if weighted:
+            block_weights = fake_weights[start:stop]
+            precision_hits += float(block_weights @ in_real_closed.any(axis=1))
+            density_hits += float(block_weights @ (in_real_open @ real_weights))
+        else:
+            precision_hits += int(np.count_nonzero(in_real_closed.any(axis=1)))
+            density_hits += int(np.count_nonzero(in_real_open))
         covered |= in_real_open.any(axis=0)
         if fake_r2 is not None:
             recalled |= (d2 <= fake_r2[start:stop, None]).any(axis=0)
         start = stop
+    if weighted:
+        return (
+            precision_hits,
+            float(real_weights @ recalled),
+            density_hits,
+            float(real_weights @ covered),
+        )
     return precision_hits, int(recalled.sum()), density_hits, int(covered.sum())
 
 
@@ -498,31 +662,178 @@ def classifier_score(probabilities_or_logits, from_logits=False, splits=10):
 # ---------------------------------------------------------------------------- together
 
 
-def all_metrics(real_features, fake_features, k=5):
+# The bootstrap interval of each metric of ``all_metrics`` (``tfgan_lite.eval.bootstrap``):
+# bias-corrected for FID and KID; centred on the estimate for the k-NN metrics, whose
+# resamples are moved by their copies, not by a bias of the estimate.
+METHODS = {
+    "fid": "basic",
+    "kid": "basic",
+    "precision": "centred",
+    "recall": "centred",
+    "density": "centred",
+    "coverage": "centred",
+}
+# The range of each metric; bootstrap intervals are clipped to it.
+BOUNDS = {
+    "fid": (0.0, np.inf),
+    "kid": (-np.inf, np.inf),
+    "precision": (0.0, 1.0),
+    "recall": (0.0, 1.0),
+    "density": (0.0, np.inf),
+    "coverage": (0.0, 1.0),
+}
+
+
+def _candidates(x, k):
+    """Each sample's nearest other samples, nearest first: enough of them that a resample
+    keeps k of them, counted with multiplicity, all but always (``_CANDIDATES``)."""
+    count = min(len(x) - 1, _CANDIDATES * k + 32)
+    knn = NearestNeighbors(n_neighbors=count).fit(x - x.mean(axis=0))
+    return knn.kneighbors(return_distance=False)
+
+
+def _resampled_radii2(x, candidates, counts, k):
+    """``_radii2`` with weights for the rows of x that a resample holds (counts > 0), from
+    the neighbours found once on all of x (``_candidates``) instead of a new search.
+
+    A sample's k-th nearest other sample of the resample is the first of its candidates at
+    which their counts add up to k; a sample whose candidates hold fewer than k resampled
+    copies (about never: 52 candidates keep fewer than 5 copies with probability 1e-15) is
+    searched among the resample's distinct rows as ``_radii2`` does.
+    """
+    rows = np.flatnonzero(counts)
+    neighbours = candidates[rows]
+    reached = np.cumsum(counts[neighbours], axis=1) >= k
+    found = reached.any(axis=1)
+    nearest = neighbours[np.arange(len(rows)), np.argmax(reached, axis=1)]
+    radii2 = np.empty(len(rows))
+    radii2[found] = _exact_squared(x[rows[found]], x[nearest[found]])
+    if not found.all():
+        distinct = x[rows]
+        weights = counts[rows].astype(float)
+        searched = _radii2(distinct, distinct - distinct.mean(axis=0), k, weights)
+        radii2[~found] = searched[~found]
+    return radii2
+
+
+def _resampled_metrics(real, fake, k, real_counts, fake_counts, rng, kernels, candidates=None):
+    """The six metrics of ``all_metrics`` on a resample given as counts over the rows.
+
+    ``candidates`` (real, fake) from ``_candidates`` spare the k-NN searches of each
+    resample; without them the radii are searched on the resample's distinct rows.
+    """
+    r, f = np.flatnonzero(real_counts), np.flatnonzero(fake_counts)
+    real_w, fake_w = real_counts[r].astype(float), fake_counts[f].astype(float)
+    radii2 = None
+    if candidates is not None:
+        radii2 = (
+            _resampled_radii2(real, candidates[0], real_counts, k),
+            _resampled_radii2(fake, candidates[1], fake_counts, k),
+        )
+    precision, recall, density, covered = _ball_counts(
+        real[r], fake[f], k, True, real_w, fake_w, radii2
+    )
+    num_real, num_fake = real_w.sum(), fake_w.sum()
+    kid = _kid_resampled(
+        real,
+        fake,
+        real_counts,
+        fake_counts,
+        _KID_SUBSETS,
+        _KID_SUBSET_SIZE,
+        rng,
+        kernels,
+    )
+    return {
+        "fid": _frechet_counts(real, fake, real_counts, fake_counts),
+        "kid": kid,
+        "precision": precision / num_fake,
+        "recall": recall / num_real,
+        "density": density / (k * num_fake),
+        "coverage": covered / num_real,
+    }
+
+
+def all_metrics(
+    real_features, fake_features, k=5, bootstrap=None, seed=0, confidence=0.95, method=None
+):
     """FID, KID, precision, recall, density and coverage of ``fake_features`` against
-    ``real_features``, as one flat dict of floats.
+    ``real_features``: one flat dict of floats, or with ``bootstrap`` a confidence interval
+    of each.
 
     ``fid`` is ``frechet_distance``; ``kid`` is ``kernel_distance`` (mean, default subsets
     and seed); ``precision``, ``recall``, ``density`` and ``coverage`` use the same
     neighbourhood size ``k`` (5, as recommended by Naeem et al. 2020), and the k-NN radii
     and the pairwise distances are computed once for all four. ``classifier_score`` needs
-    class probabilities, not features, so it is not included.
+    class probabilities, not features, so it is not included (``bootstrap_interval`` gives
+    its interval).
+
+    With ``bootstrap=n``, both sets are resampled with replacement n times
+    (``np.random.default_rng(seed)``, each set on its own) and every metric is recomputed on
+    each resample, copies of one sample never counting as each other's neighbours or pairs;
+    each metric then maps to ``{"value", "mean", "std", "low", "high"}``: the estimate on
+    all samples (the float returned without ``bootstrap``), the mean and standard deviation
+    of the resampled values, and the interval: bias-corrected for FID and KID (so FID's can
+    lie below ``value``: it is an interval for the FID of the distributions, which the
+    estimate overstates), centred on ``value`` for the k-NN metrics; the module
+    ``tfgan_lite.eval.bootstrap`` says why and how well they cover. A resample costs
+    less than one evaluation: 200 of them on 540 samples of 128 features take about 2 s.
+
+    Example:
+
+      scores = all_metrics(real, fake, bootstrap=200, seed=0)
+      scores["fid"]["value"], (scores["fid"]["low"], scores["fid"]["high"])
 
     Args:
       real_features, fake_features: arrays (N, d) and (M, d), each with more than k samples.
       k: the neighbourhood size of the k-NN metrics.
+      bootstrap: None (no interval) or the number of resamples (>= 2; 200 is usual).
+      seed: the seed of the resampling.
+      confidence: the coverage of the interval.
+      method: None (each metric's own, as above), or ``"basic"``, ``"centred"`` or
+        ``"percentile"`` for all of them (``tfgan_lite.eval.bootstrap.summarize``).
 
     Returns:
-      dict with keys ``fid``, ``kid``, ``precision``, ``recall``, ``density``, ``coverage``.
+      dict with keys ``fid``, ``kid``, ``precision``, ``recall``, ``density``, ``coverage``:
+      floats, or with ``bootstrap`` dicts ``{"value", "mean", "std", "low", "high"}``.
     """
+    from tfgan_lite.eval import bootstrap as resampling
+
+    if bootstrap is not None:
+        bootstrap = resampling.check(bootstrap, confidence, method or "basic")
     real, fake = _pair(real_features, fake_features, "real_features", "fake_features")
     k = _neighbours(k, real, fake, "real_features", "fake_features", fake_needs_k=True)
     precision_hits, recall_hits, density_hits, covered = _ball_counts(real, fake, k)
-    return {
+    values = {
         "fid": frechet_distance(real, fake),
         "kid": kernel_distance(real, fake),
         "precision": precision_hits / len(fake),
         "recall": recall_hits / len(real),
         "density": density_hits / (k * len(fake)),
         "coverage": covered / len(real),
+    }
+    if bootstrap is None:
+        return values
+    kernels = None
+    if max(len(real), len(fake)) <= _KID_KERNEL_ROWS:
+        # The kernel matrices of the whole sets serve every subset of every resample.
+        kernels = (_kernel(real), _kernel(fake), _kernel(real, fake))
+    # The resamples come from their own stream, the same as frechet_distance's; KID's
+    # subsets (sets of unequal sizes, or above its subset size) from another.
+    candidates = (_candidates(real, k), _candidates(fake, k))
+    rng, subsets_rng = np.random.default_rng(seed), np.random.default_rng([seed, 1])
+    replicates = {name: [] for name in values}
+    for _ in range(bootstrap):
+        real_counts = resampling.counts(rng, len(real))
+        fake_counts = resampling.counts(rng, len(fake))
+        resampled = _resampled_metrics(
+            real, fake, k, real_counts, fake_counts, subsets_rng, kernels, candidates
+        )
+        for name, value in resampled.items():
+            replicates[name].append(value)
+    return {
+        name: resampling.summarize(
+            values[name], replicates[name], confidence, method or METHODS[name], BOUNDS[name]
+        )
+        for name in values
     }
