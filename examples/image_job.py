@@ -1,6 +1,8 @@
 """The image job of examples/train.py: a DCGAN, a grid of the same z after every evaluation,
 and FID, KID, precision, recall, density and coverage on a feature network, next to the
-real-vs-real floor and the untrained generator's ceiling."""
+real-vs-real floor and the untrained generator's ceiling. The final scores and the floor
+come with 95% bootstrap intervals, and metrics.json says what they were computed on (the
+"provenance": feature network and weights hash, sample counts, splits, seed)."""
 
 import os
 import time
@@ -12,6 +14,10 @@ import tfgan_lite as tfgan
 
 # examples/, on sys.path when train.py runs
 import common
+
+# Resamples of the bootstrap intervals of the final scores and the floor (about 2 s each
+# for 540 digits).
+BOOTSTRAP = 200
 
 
 def run(settings):
@@ -29,7 +35,10 @@ def run(settings):
     feature_net = make_feature_net(settings)
     real_features = feature_net.features(reference)
     train_features = feature_net.features(real_images("train", len(reference), settings))
-    floor = tfgan.eval.all_metrics(real_features, train_features)
+    floor_intervals = tfgan.eval.all_metrics(
+        real_features, train_features, bootstrap=BOOTSTRAP, seed=settings.seed
+    )
+    floor = {name: interval["value"] for name, interval in floor_intervals.items()}
     n = len(reference)
     untrained = gan.generate(n, seed=settings.seed, labels=gan.default_labels(n))
     ceiling = tfgan.eval.all_metrics(real_features, feature_net.features(untrained))
@@ -40,11 +49,22 @@ def run(settings):
 
     grid.draw(os.path.join(settings.output_dir, "samples.png"))
     final = evaluate.results[-1]
+    # The last evaluation's samples again (same seed, same generator), resampled.
+    final_intervals = evaluate.evaluate(bootstrap=BOOTSTRAP)
     metrics = {
+        "provenance": feature_net.provenance(
+            num_real=len(reference),
+            num_generated=evaluate.num_samples,
+            reference_split="test",
+            floor_split="train",
+            seed=settings.seed,
+            bootstrap=BOOTSTRAP,
+        ),
         "final_metrics": final,
         "evaluations": evaluate.results,
         "real_vs_real_floor": floor,
         "untrained_generator_ceiling": ceiling,
+        "intervals": {"final_metrics": final_intervals, "real_vs_real_floor": floor_intervals},
     }
     if reference_labels is not None:  # a folder without class subfolders has no labels
         accuracy = np.mean(feature_net.predict(reference) == reference_labels)
@@ -59,8 +79,19 @@ def run(settings):
     print("\n" + "metric      " + "".join(f"{n:>11}" for n in names))
     for label, values in (("trained", final), ("real floor", floor), ("untrained", ceiling)):
         print(f"{label:<12}" + "".join(f"{values[n]:>11.4g}" for n in names))
+    print_intervals({"trained": final_intervals, "real floor": floor_intervals})
     common.print_scores(metrics, ("label_accuracy", "test_accuracy"))
     return common.Result(gan, history, resumed, seconds, metrics, class_names(settings))
+
+
+def print_intervals(intervals):
+    """A metric a line: the 95% interval of each set of scores in ``intervals``."""
+    print(f"\n95% bootstrap intervals ({BOOTSTRAP} resamples; FID's is bias-corrected, so it")
+    print("can lie below the value; see tfgan_lite.eval.bootstrap)")
+    print("metric      " + "".join(f"{label:>24}" for label in intervals))
+    for name in ("fid", "kid", "precision", "recall", "coverage"):
+        cells = (f"[{v[name]['low']:.4g}, {v[name]['high']:.4g}]" for v in intervals.values())
+        print(f"{name:<12}" + "".join(f"{cell:>24}" for cell in cells))
 
 
 def is_folder(settings):
@@ -179,7 +210,12 @@ def train(gan, reference, feature_net, settings, floor=None):
         class_names=class_names(settings) if gan.conditional else None,
     )
     evaluate = tfgan.callbacks.Evaluate(
-        reference, feature_net, seed=settings.seed, plot_dir=settings.output_dir, floor=floor
+        reference,
+        feature_net,
+        seed=settings.seed,
+        plot_dir=settings.output_dir,
+        floor=floor,
+        reference_split="test",
     )
     callbacks = [grid, evaluate]
     if settings.model == "semi_supervised":
