@@ -5,8 +5,12 @@
 Digits at 28x28 (scikit-learn's 8x8 set upsampled), DCGAN width 32, latent 64, batch 64,
 Adam(2e-4, beta_1 = 0.5). Every --eval_every steps, ``tfgan_lite.callbacks.Evaluate`` scores
 540 generated images against the 540 test digits on the shipped digits feature network:
-FID, KID, precision, recall and coverage. The first rows are the floor (540 training digits
-against the test digits) and the ceiling (the untrained generator of the first model).
+FID, KID, precision, recall and coverage, each with its 95% bootstrap interval
+(``bootstrap=`` resamples, ``tfgan_lite.eval.bootstrap``: bias-corrected "basic" for FID and
+KID, "centred" for the k-NN metrics). The first rows are the floor (540 training digits
+against the test digits) and the ceiling (the untrained generator of the first model). The
+JSON records each score's provenance (feature network, weights hash, sample counts,
+reference split, seed).
 WGAN-GP uses 5 critic steps, lambda 10, no batch norm in the critic and Adam(1e-4, betas
 0.5/0.9) as in its paper. Writes
 benchmarks/results/images.{json,md}.
@@ -30,6 +34,7 @@ FLAGS = flags.FLAGS
 flags.DEFINE_integer("steps", 3000, "Generator updates per run.")
 flags.DEFINE_integer("eval_every", 1000, "Steps between evaluations.")
 flags.DEFINE_list("only", [], "Run only these configurations.")
+flags.DEFINE_integer("bootstrap", 200, "Bootstrap resamples of each score's 95% interval.")
 flags.DEFINE_string("output_dir", "benchmarks/results", "Where the JSON and Markdown go.")
 
 SHAPE = (28, 28, 1)
@@ -80,7 +85,9 @@ def run(name, reference, net):
     conditional = CONFIGS[name][1]
     batch = 64 * gan.discriminator_steps
     data = tfgan.data.images("digits", "train", batch, SHAPE[0], labels=conditional).repeat()
-    evaluate = tfgan.callbacks.Evaluate(reference, net, verbose=0)
+    evaluate = tfgan.callbacks.Evaluate(
+        reference, net, verbose=0, reference_split="test", bootstrap=FLAGS.bootstrap
+    )
     timer = Timer()
     gan.fit(
         data,
@@ -109,8 +116,16 @@ class Timer(keras.callbacks.Callback):
         self.seconds.append(self.total)
 
 
-def row(label, steps, seconds, values):
-    cells = " | ".join(f"{values[m]:.3g}" for m in METRICS)
+def cell(value, interval=None):
+    """A score and, when there is one, its 95% interval: 11 [10.2, 11.9]."""
+    if interval is None:
+        return f"{value:.3g}"
+    return f"{value:.3g} [{interval['low']:.3g}, {interval['high']:.3g}]"
+
+
+def row(label, steps, seconds, values, intervals=None):
+    intervals = intervals or {}
+    cells = " | ".join(cell(values[m], intervals.get(m)) for m in METRICS)
     return f"| {label} | {steps} | {seconds} | {cells} |"
 
 
@@ -120,24 +135,35 @@ def main(argv):
     reference, train = reference_sets()
     net = tfgan.eval.FeatureNet.digits()
     real = net.features(reference)
-    floor = tfgan.eval.all_metrics(real, net.features(train))
+    floor_intervals = tfgan.eval.all_metrics(
+        real, net.features(train), bootstrap=FLAGS.bootstrap, seed=0
+    )
+    floor = {name: interval["value"] for name, interval in floor_intervals.items()}
     untrained = build(names[0]).generate(len(reference), seed=0)
     ceiling = tfgan.eval.all_metrics(real, net.features(untrained))
     lines = [
         "| model | steps | train seconds | FID | KID | precision | recall | coverage |",
         "|---|---|---|---|---|---|---|---|",
-        row("real training digits (floor)", "", "", floor),
+        row("real training digits (floor)", "", "", floor, floor_intervals),
         row(f"untrained generator, {names[0]} (ceiling)", 0, 0, ceiling),
     ]
-    results = [{"config": "real floor", **floor}, {"config": "untrained", **ceiling}]
+    results = [
+        {"config": "real floor", **floor, "intervals": floor_intervals},
+        {"config": "untrained", **ceiling},
+    ]
     for name in names:
         for result in run(name, reference, net):
             results.append(result)
-            lines.append(row(name, result["steps"], f"{result['seconds']:.0f}", result))
+            seconds = f"{result['seconds']:.0f}"
+            lines.append(row(name, result["steps"], seconds, result, result.get("intervals")))
             print(lines[-1], flush=True)
     header = (
         f"DCGAN-28 (width 32) on digits, batch 64, evaluated on 540 images; {machine()}. "
-        "FID and KID: lower is better; precision, recall, coverage: higher is better."
+        "FID and KID: lower is better; precision, recall, coverage: higher is better. "
+        f"[low, high]: the 95% bootstrap interval ({FLAGS.bootstrap} resamples; FID and KID "
+        "bias-corrected, so an interval can lie below the estimate). Feature network "
+        f"{net.name} (weights sha256 {net.weights_hash}), 540 real test digits against 540 "
+        "generated images, seed 0."
     )
     write(FLAGS.output_dir, "images", header, results, "\n".join(lines))
 

@@ -81,8 +81,10 @@ def _builder(name, data_dir):
         return tfds.builder(name, data_dir=data_dir)
     except tfds.core.DatasetNotFoundError as error:
         raise ValueError(
-            f"name={name!r} is neither {OFFLINE!r} (bundled, works offline) nor a dataset TFDS "
-            f"knows; use {OFFLINE!r} or a TFDS image dataset such as {_EXAMPLES}."
+            f"name={name!r} is neither {OFFLINE!r} (bundled, works offline), nor a dataset TFDS "
+            f"knows, nor a folder here ({os.path.abspath(name)} does not exist); use "
+            f"{OFFLINE!r}, a TFDS image dataset such as {_EXAMPLES}, or the path of a folder "
+            "of images."
         ) from error
     except (AssertionError, ValueError) as error:  # a config or version TFDS does not have
         raise ValueError(f"TFDS cannot build name={name!r}: {error}") from error
