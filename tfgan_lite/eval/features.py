@@ -819,9 +819,10 @@ def all_metrics(
         # The kernel matrices of the whole sets serve every subset of every resample.
         kernels = (_kernel(real), _kernel(fake), _kernel(real, fake))
     # The resamples come from their own stream, the same as frechet_distance's; KID's
-    # subsets (sets of unequal sizes, or above its subset size) from another.
+    # subsets (sets of unequal sizes, or above its subset size) from a child stream.
     candidates = (_candidates(real, k), _candidates(fake, k))
-    rng, subsets_rng = np.random.default_rng(seed), np.random.default_rng([seed, 1])
+    rng = np.random.default_rng(seed)
+    subsets_rng = rng.spawn(1)[0]
     replicates = {name: [] for name in values}
     for _ in range(bootstrap):
         real_counts = resampling.counts(rng, len(real))
