@@ -16,6 +16,7 @@ from PIL import Image
 
 import tfgan_lite as tfgan
 from tfgan_lite.data import folders, pipeline
+from tfgan_lite.models import boundary
 
 H, W = 12, 10
 
@@ -277,6 +278,30 @@ def test_fit_refuses_pixels_a_tanh_generator_cannot_make(kind):
         np.testing.assert_array_equal(a, b.numpy())  # no step was taken
     # The same pixels through tfgan.data.images train.
     gan.fit(tfgan.data.images(x, batch_size=16), epochs=1, steps_per_epoch=1, verbose=0)
+
+
+def test_fit_checks_a_dataset_as_it_streams_without_moving_its_shuffle():
+    gan = _dcgan()
+
+    def shuffled():
+        x = np.random.default_rng(0).uniform(-1, 1, (64, 16, 16, 1)).astype(np.float32)
+        x[40:48] *= 200  # the third batch of 8 after shuffling somewhere holds pixels
+        data = tf.data.Dataset.from_tensor_slices(x).cache()
+        return data.shuffle(64, seed=0, reshuffle_each_iteration=True).batch(8)
+
+    data = shuffled()
+    boundary.check_range(gan, data)  # reads nothing: the order is the one a fresh copy has
+    first = [b.numpy() for b in data.take(2)]
+    np.testing.assert_array_equal(first, [b.numpy() for b in shuffled().take(2)])
+    checked = boundary.range_checked(gan, shuffled())
+    with pytest.raises(tf.errors.InvalidArgumentError, match="range check"):
+        list(checked)
+    # In fit: the batch outside [-1, 1] stops training with the ValueError of arrays.
+    with pytest.raises(ValueError, match=r"x holds values from -?\d.* to \d+.* \(float32\)"):
+        gan.fit(shuffled().repeat(), steps_per_epoch=50, epochs=2, verbose=0)
+    integers = tf.data.Dataset.from_tensor_slices(np.zeros((8, 16, 16, 1), np.uint8)).batch(4)
+    with pytest.raises(ValueError, match=r"0 to 255 \(a dataset of uint8"):
+        gan.fit(integers, verbose=0)
 
 
 def test_fit_range_check_follows_the_last_activation():

@@ -163,49 +163,106 @@ def output_range(model):
     return None
 
 
-def _first_examples(x):
-    """The examples of ``x``'s first batch as NumPy (all of an array), or None."""
-    if isinstance(x, tf.data.Dataset):
-        for element in x.take(1):
-            if isinstance(element, dict):
-                element = element.get("x")
-            elif isinstance(element, tuple | list):
-                element = element[0]
-            return None if element is None else np.asarray(element)
-        return None
-    if isinstance(x, tuple | list) and x:
-        x = x[0]
-    if x is None or isinstance(x, dict):
-        return None
-    return np.asarray(x)
+def _examples(element):
+    """The examples of one element of data: the first item of a tuple, ``"x"`` of a dict."""
+    if isinstance(element, dict):
+        return element.get("x")
+    if isinstance(element, tuple | list):
+        return element[0] if element else None
+    return element
+
+
+def _range_message(found, dtype, bounds):
+    low, high, layer, activation = bounds
+    if activation == "tanh":
+        fix = "x / 127.5 - 1 for values in [0, 255], 2 * x - 1 for values in [0, 1]"
+    else:
+        fix = "x / 255 for values in [0, 255]"
+    return (
+        f"x holds values from {found} ({dtype}), but the generator's last layer {layer!r} "
+        f"ends in {activation}, so its samples lie in [{low:g}, {high:g}] and the "
+        f"discriminator would tell real from fake by range alone. Scale the data into "
+        f"[{low:g}, {high:g}]: tfgan.data.images(array) for uint8 images (it maps them to "
+        f"[-1, 1]), or {fix}."
+    )
+
+
+def _inside(found_low, found_high, low, high):
+    slack = 1e-3 * (high - low)
+    return found_low >= low - slack and found_high <= high + slack
 
 
 def check_range(gan, x):
     """Refuses data outside the range the generator's last activation can make.
 
     A tanh generator makes [-1, 1]; fed uint8 pixels or [0, 255] floats, the discriminator
-    tells real from fake by range alone and the run is wasted. Reads the first batch of a
-    dataset (all of an array).
+    tells real from fake by range alone and the run is wasted. An array is read whole; a
+    dataset of integers is refused from its element spec. A dataset of floats is not read
+    here, since reading it would move its shuffle order: ``range_checked`` checks it as
+    it streams.
     """
     bounds = output_range(gan.generator)
     if bounds is None:
         return
-    low, high, layer, activation = bounds
-    examples = _first_examples(x)
-    if examples is None or examples.size == 0 or examples.dtype.kind not in "uif":
+    low, high = bounds[:2]
+    if isinstance(x, tf.data.Dataset):
+        spec = _examples(x.element_spec)
+        integers = isinstance(spec, tf.TensorSpec) and spec.dtype.is_integer
+        if integers and not _inside(spec.dtype.min, spec.dtype.max, low, high):
+            found = f"{spec.dtype.min} to {spec.dtype.max}"
+            dtype = f"a dataset of {spec.dtype.name}: the range of its dtype"
+            raise ValueError(_range_message(found, dtype, bounds))
+        return
+    examples = _examples(x)
+    if examples is None or isinstance(examples, dict):
+        return
+    examples = np.asarray(examples)
+    if examples.size == 0 or examples.dtype.kind not in "uif":
         return
     found_low, found_high = float(np.min(examples)), float(np.max(examples))
+    if not _inside(found_low, found_high, low, high):
+        found = f"{found_low:.4g} to {found_high:.4g}"
+        raise ValueError(_range_message(found, examples.dtype, bounds))
+
+
+# What marks the range check's failure among a step's errors; fit turns it into a ValueError.
+_RANGE_MARKER = "tfgan_lite range check: "
+
+
+def range_checked(gan, dataset):
+    """``dataset`` with each batch's examples checked against the generator's range in the
+    pipeline (a min and a max per batch), or ``dataset`` itself for an unbounded generator.
+
+    A batch outside the range fails the step that would take it, before any update:
+    ``range_refusal`` turns that error into ``check_range``'s message.
+    """
+    bounds = output_range(gan.generator)
+    spec = _examples(dataset.element_spec)
+    if bounds is None or not isinstance(spec, tf.TensorSpec) or not spec.dtype.is_floating:
+        return dataset
+    low, high = bounds[:2]
     slack = 1e-3 * (high - low)
-    if found_low >= low - slack and found_high <= high + slack:
-        return
-    if activation == "tanh":
-        fix = "x / 127.5 - 1 for values in [0, 255], 2 * x - 1 for values in [0, 1]"
-    else:
-        fix = "x / 255 for values in [0, 255]"
-    raise ValueError(
-        f"x holds values from {found_low:.4g} to {found_high:.4g} ({examples.dtype}), but "
-        f"the generator's last layer {layer!r} ends in {activation}, so its samples lie "
-        f"in [{low:g}, {high:g}] and the discriminator would tell real from fake by range "
-        f"alone. Scale the data into [{low:g}, {high:g}]: tfgan.data.images(array) for "
-        f"uint8 images (it maps them to [-1, 1]), or {fix}."
-    )
+
+    def check(*element):
+        element = element[0] if len(element) == 1 else element
+        examples = tf.cast(_examples(element), tf.float32)
+        found_low, found_high = tf.reduce_min(examples), tf.reduce_max(examples)
+        inside = tf.logical_and(found_low >= low - slack, found_high <= high + slack)
+        found = tf.strings.format("{} to {}", (found_low, found_high))
+        assertion = tf.debugging.Assert(inside, [_RANGE_MARKER, found, "|"])
+        with tf.control_dependencies([assertion]):
+            return tf.nest.map_structure(tf.identity, element)
+
+    return dataset.map(check, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+
+
+def range_refusal(gan, error, dtype):
+    """``check_range``'s message for a step's InvalidArgument ``error`` from
+    ``range_checked``, or None when the error is another one."""
+    message = str(getattr(error, "message", error))
+    start = message.find(_RANGE_MARKER)
+    bounds = output_range(gan.generator)
+    if start < 0 or bounds is None:
+        return None
+    found = message[start + len(_RANGE_MARKER) :].split("|")[0].strip(" []")
+    return _range_message(found, dtype, bounds)

@@ -332,8 +332,11 @@ class GAN(keras.Model):
 
         Before any step it refuses data whose examples the discriminator cannot take, a
         batch smaller than ``discriminator_steps``, and data outside the range of the
-        generator's last activation (tanh: [-1, 1], sigmoid: [0, 1]; read from an array,
-        or a dataset's first batch). A dataset that does not end in a prefetch gets one.
+        generator's last activation (tanh: [-1, 1], sigmoid: [0, 1]): an array is read
+        before fit starts; a dataset is checked batch by batch as it streams (reading it
+        beforehand would move its shuffle order), so a first batch outside the range stops
+        fit in its first step, before any update, with the same ValueError. A dataset that
+        does not end in a prefetch gets one.
         """
         if self.generator_optimizer is None:
             raise ValueError(
@@ -342,10 +345,19 @@ class GAN(keras.Model):
             )
         self._require_prior()
         self._check_data(x, y, batch_size)
-        if isinstance(x, tf.data.Dataset):
-            kwargs.setdefault("shuffle", False)  # a dataset shuffles itself
-            x = pipeline.prefetched(x)  # the next batch is made while this one trains
-        return super().fit(x, y, batch_size=batch_size, **kwargs)
+        if not isinstance(x, tf.data.Dataset):
+            return super().fit(x, y, batch_size=batch_size, **kwargs)
+        kwargs.setdefault("shuffle", False)  # a dataset shuffles itself
+        checked = boundary.range_checked(self, x)  # not read here: that moves its shuffle
+        try:
+            # The next batch is made while this one trains.
+            return super().fit(pipeline.prefetched(checked), y, batch_size=batch_size, **kwargs)
+        except tf.errors.InvalidArgumentError as error:
+            dtype = tf.nest.flatten(x.element_spec)[0].dtype.name
+            message = boundary.range_refusal(self, error, dtype)
+            if message is None:
+                raise
+            raise ValueError(message) from None
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):
         optimizers = (self.generator_optimizer, self.discriminator_optimizer)
