@@ -36,7 +36,9 @@ def make_model(generator, discriminator, num_classes, settings):
     options = {
         "latent_dim": settings.latent_dim,
         "prior": settings.prior,
-        "loss": settings.loss,
+        "loss": tfgan.losses.get(settings.loss, label_smoothing=settings.label_smoothing)
+        if settings.label_smoothing
+        else settings.loss,
         "discriminator_steps": settings.discriminator_steps,
         "gradient_penalty": settings.gradient_penalty,
         "clip_weights": settings.clip_weights,

@@ -69,6 +69,12 @@ flags.DEFINE_bool("spectral_norm", False, "Spectral normalization in the DCGAN d
 flags.DEFINE_integer("eval_every", 500, "Steps between evaluations and grids (images).")
 flags.DEFINE_integer("eval_samples", 540, "Real and generated images per evaluation.")
 flags.DEFINE_enum("loss", "non_saturating", list(tfgan.losses.names()), "GAN objective.")
+flags.DEFINE_float(
+    "label_smoothing",
+    0.0,
+    "One-sided label smoothing: the discriminator's real target is 1 minus this (minimax, "
+    "non_saturating and maximum_likelihood).",
+)
 flags.DEFINE_enum("prior", "normal", list(tfgan.priors.names()), "Noise prior p(z).")
 flags.DEFINE_integer("latent_dim", None, "Size of z (default 16 for toys, 64 for images).")
 flags.DEFINE_integer("discriminator_steps", 1, "k: discriminator updates per generator update.")
@@ -126,6 +132,11 @@ def read_settings():
 
 def check(settings):
     """Mistakes in the flags, said before anything is built."""
+    if settings.label_smoothing:
+        try:
+            tfgan.losses.get(settings.loss, label_smoothing=settings.label_smoothing)
+        except ValueError as error:
+            raise app.UsageError(f"--label_smoothing: {error}") from None
     every = settings.checkpoint_every
     name = "--checkpoint_every" if settings.toy else "--eval_every"
     if settings.model != "semi_supervised" and settings.steps % every:

@@ -18,7 +18,16 @@ an argument of ``EXP_LIMIT`` (50, where ``exp`` is already 5e21) and continue it
 linearly beyond, so value and gradient stay finite where float32 ``exp`` would overflow
 (at 88.7).
 
-``get(name)`` returns an objective by name; ``names()`` lists them.
+``get(name, **options)`` returns an objective by name; ``names()`` lists them.
+
+One-sided label smoothing (Salimans et al. 2016) for the cross-entropy objectives:
+``get("non_saturating", label_smoothing=0.1)`` (or ``NonSaturating(label_smoothing=0.1)``,
+and the same on ``minimax`` and ``maximum_likelihood``) makes the discriminator's target on
+real examples 1 - 0.1 = 0.9; generated examples keep the target 0, and the generator's loss
+is unchanged. TF-GAN's discriminator losses take ``label_smoothing`` too, with another
+meaning: through ``tf.losses.sigmoid_cross_entropy`` its ``label_smoothing=s`` moves the
+real target to 1 - s/2 (its default 0.25 gives 0.875). TF-GAN's ``s`` is therefore
+``label_smoothing=s / 2`` here. A smoothed objective round-trips through ``.keras`` files.
 """
 
 import math
@@ -44,9 +53,17 @@ def safe_exp(x):
 
 
 class Objective:
-    """Base class: subclass it and set ``name`` to write your own objective."""
+    """Base class: subclass it and set ``name`` to write your own objective.
+
+    An objective with options returns them from ``get_config`` (keyword arguments of its
+    constructor, as ``get(name, **config)`` takes them), so that a saved model keeps them.
+    """
 
     name = None
+
+    def get_config(self):
+        """The options that make this objective differ from ``get(self.name)``."""
+        return {}
 
     def discriminator_loss(self, real_logits, fake_logits):
         raise NotImplementedError
@@ -55,17 +72,42 @@ class Objective:
         raise NotImplementedError
 
     def __repr__(self):
-        return f"{type(self).__name__}(name={self.name!r})"
+        options = "".join(f", {key}={value!r}" for key, value in self.get_config().items())
+        return f"{type(self).__name__}(name={self.name!r}{options})"
 
 
 class _Modified(Objective):
-    """The discriminator of Goodfellow et al. 2014: the binary cross-entropy."""
+    """The discriminator of Goodfellow et al. 2014: the binary cross-entropy.
+
+    Args:
+        label_smoothing: one-sided label smoothing (Salimans et al. 2016), in [0, 1): the
+            discriminator's target on real examples is ``1 - label_smoothing``. TF-GAN's
+            ``label_smoothing=s`` is ``s / 2`` here (see the module docstring).
+    """
+
+    def __init__(self, label_smoothing=0.0):
+        if (
+            isinstance(label_smoothing, bool)
+            or not isinstance(label_smoothing, int | float)
+            or not 0.0 <= label_smoothing < 1.0
+        ):
+            raise ValueError(
+                f"label_smoothing must be a number in [0, 1), the amount taken off the real "
+                f"target 1 (0.1 gives 0.9), got {label_smoothing!r}."
+            )
+        self.label_smoothing = float(label_smoothing)
+
+    def get_config(self):
+        return {"label_smoothing": self.label_smoothing} if self.label_smoothing else {}
 
     def discriminator_loss(self, real_logits, fake_logits):
-        # -E[log D(x)] - E[log(1 - D(G(z)))]
-        return _mean(tf.nn.softplus(-_logits(real_logits))) + _mean(
-            tf.nn.softplus(_logits(fake_logits))
-        )
+        # -E[t log D(x) + (1 - t) log(1 - D(x))] - E[log(1 - D(G(z)))], real target t
+        real, fake = _logits(real_logits), _logits(fake_logits)
+        target = 1.0 - self.label_smoothing
+        on_real = target * tf.nn.softplus(-real)
+        if self.label_smoothing:
+            on_real += (1.0 - target) * tf.nn.softplus(real)
+        return _mean(on_real) + _mean(tf.nn.softplus(fake))
 
 
 class Minimax(_Modified):
@@ -206,12 +248,28 @@ def register(cls):
     return cls
 
 
-def get(identifier):
-    """An objective from its name, or the objective itself when given one."""
+def get(identifier, **options):
+    """An objective from its name (with its constructor's ``options``, such as
+    ``label_smoothing=0.1``), or the objective itself when given one. A dict
+    ``{"name": ..., **options}`` (what a saved model stores) works too."""
     if isinstance(identifier, Objective):
+        if options:
+            raise ValueError(
+                f"options {sorted(options)} were given with an objective object; set them "
+                "on the object itself."
+            )
         return identifier
+    if isinstance(identifier, dict) and "name" in identifier:
+        options = {**{k: v for k, v in identifier.items() if k != "name"}, **options}
+        identifier = identifier["name"]
     if isinstance(identifier, str) and identifier in _REGISTRY:
-        return _REGISTRY[identifier]()
+        try:
+            return _REGISTRY[identifier](**options)
+        except TypeError as error:
+            raise ValueError(
+                f"loss={identifier!r} takes no option {', '.join(sorted(options))} ({error}); "
+                "label_smoothing is for 'minimax', 'non_saturating' and 'maximum_likelihood'."
+            ) from None
     raise ValueError(
         f"loss={identifier!r} is not an objective; pass one of {', '.join(names())}, "
         "or an instance of tfgan_lite.losses.Objective."

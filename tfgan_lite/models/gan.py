@@ -56,7 +56,8 @@ class GAN(keras.Model):
         latent_dim: the size of z.
         prior: ``"normal"``, ``"uniform"`` (on [-1, 1]), ``"truncated_normal"``, or a
             ``tfp.distributions.Distribution`` with event shape ``[latent_dim]``.
-        loss: an objective name from ``tfgan_lite.losses.names()`` or an ``Objective``.
+        loss: an objective name from ``tfgan_lite.losses.names()`` or an ``Objective``
+            (e.g. ``tfgan_lite.losses.get("non_saturating", label_smoothing=0.1)``).
         discriminator_steps: k, discriminator updates per generator update. Each
             discriminator update gets its own slice of the batch ``fit`` delivers, as in
             Algorithm 1, so a step consumes ``batch_size = k * m`` examples for
@@ -578,7 +579,9 @@ class GAN(keras.Model):
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "latent_dim": self.latent_dim,
             "prior": None if self._prior is None else priors.name_of(self._prior),
-            "loss": objective,
+            "loss": {"name": objective, **self.objective.get_config()}
+            if self.objective.get_config()
+            else objective,
             "discriminator_steps": self.discriminator_steps,
             "gradient_penalty": self.gradient_penalty,
             "clip_weights": self.clip_weights,
