@@ -41,6 +41,8 @@ def make_model(generator, discriminator, num_classes, settings):
         else settings.loss,
         "discriminator_steps": settings.discriminator_steps,
         "gradient_penalty": settings.gradient_penalty,
+        "r1_penalty": settings.r1,
+        "penalty_every": settings.penalty_every,
         "clip_weights": settings.clip_weights,
         "seed": settings.seed,
     }

@@ -143,7 +143,8 @@ def build_gan(shape, classes, settings):
         num_classes=classes if settings.model == "conditional" else None,
         width=settings.width,
         spectral_norm=settings.spectral_norm,
-        batch_norm=not settings.gradient_penalty,  # a per-example penalty and batch norm clash
+        # A per-example gradient penalty and batch norm clash.
+        batch_norm=not (settings.gradient_penalty or settings.r1),
     )
     if settings.model == "semi_supervised":
         features = discriminator.get_layer("flatten").output

@@ -79,6 +79,8 @@ flags.DEFINE_enum("prior", "normal", list(tfgan.priors.names()), "Noise prior p(
 flags.DEFINE_integer("latent_dim", None, "Size of z (default 16 for toys, 64 for images).")
 flags.DEFINE_integer("discriminator_steps", 1, "k: discriminator updates per generator update.")
 flags.DEFINE_float("gradient_penalty", 0.0, "WGAN-GP weight lambda (0: off).")
+flags.DEFINE_float("r1", 0.0, "R1 penalty gamma on real data (Mescheder et al. 2018; 0: off).")
+flags.DEFINE_integer("penalty_every", 1, "Apply R1 every n-th discriminator update, scaled by n.")
 flags.DEFINE_float("clip_weights", None, "WGAN weight clipping bound c (unset: off).")
 flags.DEFINE_integer("batch_size", None, "Examples per discriminator step (256 toys, 64 images).")
 flags.DEFINE_integer("steps", None, "Generator updates (5000 toys, 3000 images).")

@@ -1,4 +1,5 @@
-"""Discriminator regularisers of the Wasserstein GANs."""
+"""Discriminator regularisers: WGAN-GP's gradient penalty and weight clipping, and the
+R1 / R2 gradient penalties of Mescheder et al. 2018."""
 
 import tensorflow as tf
 
@@ -23,6 +24,18 @@ def gradient_penalty(critic, real, fake, seed, weight=10.0):
     axes = list(range(1, grads.shape.rank))
     norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=axes) + NORM_EPSILON)
     return weight * tf.reduce_mean(tf.square(norms - 1.0))
+
+
+def squared_gradient_penalty(critic, x, weight):
+    """R1 (on real ``x``) or R2 (on generated ``x``), Mescheder et al. 2018:
+    weight / 2 * E[||grad_x D(x)||_2^2], the squared norm over all non-batch axes."""
+    x = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        logits = critic(x)
+    grads = tf.cast(tape.gradient(logits, x), tf.float32)
+    axes = list(range(1, grads.shape.rank))
+    return 0.5 * weight * tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=axes))
 
 
 def clip_weights(variables, clip):

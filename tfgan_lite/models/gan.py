@@ -63,6 +63,13 @@ class GAN(keras.Model):
             Algorithm 1, so a step consumes ``batch_size = k * m`` examples for
             minibatches of m.
         gradient_penalty: lambda of WGAN-GP (0 for none).
+        r1_penalty: gamma of R1 (Mescheder et al. 2018): gamma / 2 * E_real[||grad_x D(x)||^2]
+            is added to D's loss (0 for none).
+        r2_penalty: gamma of R2: the same on generated samples (0 for none).
+        penalty_every: apply R1 and R2 every n-th discriminator update only, scaled by n
+            (StyleGAN2's lazy regularisation; 1: every update). The penalty is skipped,
+            not just zeroed, on the other updates. The unrolled look-ahead and
+            ``evaluate`` take the unscaled penalty every time.
         clip_weights: c of WGAN: discriminator weights are clipped to [-c, c] after every
             discriminator update (None for none).
         seed: seeds the noise of training; None picks one at random.
@@ -76,9 +83,11 @@ class GAN(keras.Model):
     ``gan.conditional`` says whether both networks take class labels (``ConditionalGAN``).
 
     ``fit`` reports ``d_loss`` (with the penalty), ``g_loss``, ``d_real`` and ``d_fake``
-    (the mean of D(x) = sigmoid(logit) on real and on generated examples) and, with a
-    gradient penalty, ``gradient_penalty``. ``evaluate`` reports the same quantities,
-    computed the same way, without updating anything.
+    (the mean of D(x) = sigmoid(logit) on real and on generated examples) and, with
+    penalties, ``gradient_penalty``, ``r1_penalty`` and ``r2_penalty`` (the term added to
+    the loss: with ``penalty_every=n``, n times the penalty on due updates and 0 between).
+    ``evaluate`` reports the same quantities, computed the same way, without updating
+    anything.
     """
 
     conditional = False
@@ -97,6 +106,9 @@ class GAN(keras.Model):
         clip_weights=None,
         seed=None,
         unroll_steps=0,
+        r1_penalty=0.0,
+        r2_penalty=0.0,
+        penalty_every=1,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -117,6 +129,12 @@ class GAN(keras.Model):
             raise ValueError(
                 f"gradient_penalty must be >= 0 (0 turns it off), got {gradient_penalty!r}."
             )
+        for name, value in (("r1_penalty", r1_penalty), ("r2_penalty", r2_penalty)):
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"{name} must be a number >= 0 (0 turns it off), got {value!r}.")
+        self.penalty_every = checks.integer(
+            penalty_every, "penalty_every", hint=" (R1/R2 every n-th discriminator update)"
+        )
         if clip_weights is not None and not clip_weights > 0:
             raise ValueError(f"clip_weights must be > 0 or None, got {clip_weights!r}.")
         self.generator = generator
@@ -124,6 +142,7 @@ class GAN(keras.Model):
         self.objective = losses.get(loss)
         self._prior = None if prior is None else priors.get(prior, self.latent_dim)
         self.gradient_penalty = float(gradient_penalty)
+        self.r1_penalty, self.r2_penalty = float(r1_penalty), float(r2_penalty)
         self.clip_weights = None if clip_weights is None else float(clip_weights)
         self.seed = int(np.random.randint(2**31 - 1)) if seed is None else int(seed)
         # Counts the steps that drew noise; saved with the model, so a loaded model
@@ -144,9 +163,17 @@ class GAN(keras.Model):
         self.built = True
 
     # ----------------------------------------------------------------- hooks
+    def _penalty_weights(self):
+        """The penalties this model adds to D's loss: name -> weight, zeros left out."""
+        weights = {
+            "gradient_penalty": self.gradient_penalty,
+            "r1_penalty": self.r1_penalty,
+            "r2_penalty": self.r2_penalty,
+        }
+        return {name: weight for name, weight in weights.items() if weight}
+
     def _metric_names(self):
-        names = ["d_loss", "g_loss", "d_real", "d_fake"]
-        return names + ["gradient_penalty"] if self.gradient_penalty else names
+        return ["d_loss", "g_loss", "d_real", "d_fake", *self._penalty_weights()]
 
     def _unpack(self, data, seed, training):
         """The real batch from what fit feeds: x, or (x, y[, w]) whose y is ignored."""
@@ -367,12 +394,16 @@ class GAN(keras.Model):
         super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
 
     # ----------------------------------------------------------------- the objectives
-    def _discriminator_objective(self, real, fake, condition, seed, training, weights=None):
-        """D's loss on one slice, the penalty included, as its update, the unrolled
-        look-ahead and ``test_step`` all take it. ``seed`` draws the penalty's
-        interpolation; ``weights`` as for ``_discriminate``.
+    def _discriminator_objective(
+        self, real, fake, condition, seed, training, weights=None, lazy=False
+    ):
+        """D's loss on one slice, the penalties included, as its update, the unrolled
+        look-ahead and ``test_step`` all take it. ``seed`` draws the gradient penalty's
+        interpolation; ``weights`` as for ``_discriminate``; ``lazy``: R1 and R2 only on
+        every ``penalty_every``-th update of D (D's update passes it), scaled by it.
 
-        Returns ``(loss, penalty, real_output, fake_output, metrics)``.
+        Returns ``(loss, penalties, real_output, fake_output, metrics)``, ``penalties`` a
+        dict of the terms added to the loss.
         """
 
         def discriminate(x, batch_condition=condition):
@@ -384,17 +415,34 @@ class GAN(keras.Model):
             name: discriminate(*batch) for name, batch in self._extra_batches(condition).items()
         }
         loss, metrics = self._discriminator_loss(real_output, fake_output, condition, extra)
-        penalty = tf.zeros([])
+
+        def critic(x):
+            return self._gan_logits(discriminate(x))
+
+        terms = {}
         if self.gradient_penalty:
-            penalty = penalties.gradient_penalty(
-                lambda x: self._gan_logits(discriminate(x)),
-                real,
-                fake,
-                seed,
-                self.gradient_penalty,
+            terms["gradient_penalty"] = penalties.gradient_penalty(
+                critic, real, fake, seed, self.gradient_penalty
             )
-            loss = loss + penalty
-        return loss, penalty, real_output, fake_output, metrics
+        for name, x in (("r1_penalty", real), ("r2_penalty", fake)):
+            weight = getattr(self, name)
+            if not weight:
+                continue
+            if lazy and self.penalty_every > 1:
+                every = self.penalty_every
+                due = self.discriminator_optimizer.iterations % every == 0
+                terms[name] = tf.cond(
+                    due,
+                    lambda x=x, weight=weight, every=every: penalties.squared_gradient_penalty(
+                        critic, x, every * weight
+                    ),
+                    lambda: tf.zeros([]),
+                )
+            else:
+                terms[name] = penalties.squared_gradient_penalty(critic, x, weight)
+        for term in terms.values():
+            loss = loss + term
+        return loss, terms, real_output, fake_output, metrics
 
     def _unrolled_weights(self, real, fake, condition, seed, training):
         """D's weights ``unroll_steps`` updates ahead, as tensors that depend on ``fake``
@@ -452,8 +500,8 @@ class GAN(keras.Model):
         """One discriminator step; returns its metrics: d_loss (with the penalty), ...."""
         variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
-            loss, penalty, real_output, fake_output, metrics = self._discriminator_objective(
-                real, fake, condition, seed, training=True
+            loss, terms, real_output, fake_output, metrics = self._discriminator_objective(
+                real, fake, condition, seed, training=True, lazy=True
             )
             scaled = self.discriminator_optimizer.scale_loss(loss * scale)
         if variables:
@@ -465,9 +513,9 @@ class GAN(keras.Model):
         # it (max(NaN, 0) is 0 on CPU), so TerminateOnNonFinite stops on bad data too.
         finite = tf.reduce_all(tf.math.is_finite(tf.cast(real, tf.float32)))
         reported = tf.where(finite, loss, tf.constant(float("nan"), loss.dtype))
-        return self._gan_metrics(reported, real_output, fake_output, penalty, metrics)
+        return self._gan_metrics(reported, real_output, fake_output, terms, metrics)
 
-    def _gan_metrics(self, d_loss, real_output, fake_output, penalty, extra):
+    def _gan_metrics(self, d_loss, real_output, fake_output, terms, extra):
         def mean_d(output):
             return tf.reduce_mean(tf.sigmoid(tf.cast(self._gan_logits(output), tf.float32)))
 
@@ -475,7 +523,7 @@ class GAN(keras.Model):
             "d_loss": d_loss,
             "d_real": mean_d(real_output),
             "d_fake": mean_d(fake_output),
-            "gradient_penalty": penalty,
+            **terms,
             **extra,
         }
 
@@ -519,13 +567,13 @@ class GAN(keras.Model):
         seed = seeds.evaluation_seed(self.seed, self.noise_step.value)
         real, condition = self._unpack(data, seeds.fold(seed, "data"), training=False)
         fake = self._generate(self._noise(tf.shape(real)[0], seed, 0), condition, training=False)
-        d_loss, penalty, real_output, fake_output, extra = self._discriminator_objective(
+        d_loss, terms, real_output, fake_output, extra = self._discriminator_objective(
             real, fake, condition, seeds.fold(seed, "penalty"), training=False
         )
         g_loss = self._generator_objective(
             fake, real, condition, seeds.fold(seed, "unroll"), False, (fake_output, real_output)
         )
-        metrics = self._gan_metrics(d_loss, real_output, fake_output, penalty, extra)
+        metrics = self._gan_metrics(d_loss, real_output, fake_output, terms, extra)
         return self._update_metrics({**metrics, "g_loss": g_loss}, tf.shape(real)[0])
 
     def _update_metrics(self, values, batch_size):
@@ -584,6 +632,9 @@ class GAN(keras.Model):
             else objective,
             "discriminator_steps": self.discriminator_steps,
             "gradient_penalty": self.gradient_penalty,
+            "r1_penalty": self.r1_penalty,
+            "r2_penalty": self.r2_penalty,
+            "penalty_every": self.penalty_every,
             "clip_weights": self.clip_weights,
             "unroll_steps": self.unroll_steps,
             "seed": self.seed,
