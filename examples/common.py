@@ -43,6 +43,7 @@ def make_model(generator, discriminator, num_classes, settings):
         "gradient_penalty": settings.gradient_penalty,
         "r1_penalty": settings.r1,
         "penalty_every": settings.penalty_every,
+        **({"pack": settings.pack} if settings.pack > 1 else {}),
         "clip_weights": settings.clip_weights,
         "seed": settings.seed,
     }

@@ -145,6 +145,7 @@ def build_gan(shape, classes, settings):
         spectral_norm=settings.spectral_norm,
         # A per-example gradient penalty and batch norm clash.
         batch_norm=not (settings.gradient_penalty or settings.r1),
+        pack=settings.pack,
     )
     if settings.model == "semi_supervised":
         features = discriminator.get_layer("flatten").output

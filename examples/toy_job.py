@@ -51,7 +51,7 @@ def build_gan(dataset, settings):
     if settings.model == "conditional":
         networks = tfgan.networks.conditional_mlp_gan(latent_dim, data_dim, num_modes, hidden)
     else:
-        networks = tfgan.networks.mlp_gan(latent_dim, data_dim, hidden)
+        networks = tfgan.networks.mlp_gan(latent_dim, data_dim, hidden, pack=settings.pack)
     if settings.model == "semi_supervised":
         networks = (networks[0], tfgan.networks.mlp(data_dim, num_modes, hidden, name="classifier"))
     return common.make_model(*networks, num_modes, settings)

@@ -81,6 +81,9 @@ flags.DEFINE_integer("discriminator_steps", 1, "k: discriminator updates per gen
 flags.DEFINE_float("gradient_penalty", 0.0, "WGAN-GP weight lambda (0: off).")
 flags.DEFINE_float("r1", 0.0, "R1 penalty gamma on real data (Mescheder et al. 2018; 0: off).")
 flags.DEFINE_integer("penalty_every", 1, "Apply R1 every n-th discriminator update, scaled by n.")
+flags.DEFINE_integer(
+    "pack", 1, "PacGAN: the discriminator judges this many samples at once (gan, unrolled)."
+)
 flags.DEFINE_float("clip_weights", None, "WGAN weight clipping bound c (unset: off).")
 flags.DEFINE_integer("batch_size", None, "Examples per discriminator step (256 toys, 64 images).")
 flags.DEFINE_integer("steps", None, "Generator updates (5000 toys, 3000 images).")
@@ -134,6 +137,16 @@ def read_settings():
 
 def check(settings):
     """Mistakes in the flags, said before anything is built."""
+    if settings.pack > 1 and settings.model in ("conditional", "semi_supervised"):
+        raise app.UsageError(
+            f"--pack={settings.pack} is for --model=gan or unrolled: a {settings.model} "
+            "discriminator judges each example with its label."
+        )
+    if settings.pack > 1 and settings.batch_size % settings.pack:
+        raise app.UsageError(
+            f"--pack={settings.pack} needs --batch_size={settings.batch_size} (examples per "
+            "discriminator step) to divide by it."
+        )
     if settings.label_smoothing:
         try:
             tfgan.losses.get(settings.loss, label_smoothing=settings.label_smoothing)

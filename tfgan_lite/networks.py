@@ -22,17 +22,26 @@ def mlp(input_dim, output_dim, hidden=(128, 128), activation="relu", name=None):
     return keras.Sequential(layers, name=name)
 
 
-def mlp_gan(latent_dim, data_dim, hidden=(128, 128), discriminator_hidden=None, activation="relu"):
+def mlp_gan(
+    latent_dim,
+    data_dim,
+    hidden=(128, 128),
+    discriminator_hidden=None,
+    activation="relu",
+    pack=1,
+):
     """A (generator, discriminator) pair of MLPs for data of ``data_dim`` features.
 
     The generator maps ``latent_dim`` to ``data_dim`` linearly at the end; the
-    discriminator returns one logit per example. ``discriminator_hidden`` defaults to
-    ``hidden``.
+    discriminator returns one logit per example (per ``pack`` examples: it takes
+    ``pack * data_dim`` features, for ``GAN(..., pack=pack)``). ``discriminator_hidden``
+    defaults to ``hidden``.
     """
     discriminator_hidden = hidden if discriminator_hidden is None else discriminator_hidden
+    pack = checks.integer(pack, "pack")
     return (
         mlp(latent_dim, data_dim, hidden, activation, name="generator"),
-        mlp(data_dim, 1, discriminator_hidden, activation, name="discriminator"),
+        mlp(pack * data_dim, 1, discriminator_hidden, activation, name="discriminator"),
     )
 
 
@@ -268,6 +277,7 @@ def dcgan(
     spectral_norm=False,
     batch_norm=True,
     projection=False,
+    pack=1,
 ):
     """A DCGAN (generator, discriminator) pair (Radford et al. 2016) for square images.
 
@@ -294,6 +304,8 @@ def dcgan(
             et al. 2017). The generator always has batch norm.
         projection: with ``num_classes``, a projection discriminator (Miyato & Koyama 2018)
             instead of a label map concatenated to the image.
+        pack: the discriminator takes ``pack`` images stacked along the channels, (H, W,
+            pack * C), for ``GAN(..., pack=pack)`` (PacGAN); unconditional only.
 
     The generator maps z (or ``[z, labels]``) through ``Dense(s * s * width * 2**(n-1))``
     without bias, batch norm and ReLU to an s x s map (s = 7 at 28, else 4), then n - 1
@@ -318,11 +330,14 @@ def dcgan(
     stages = int(np.log2(size // DCGAN_SIZES[size]))
     num_classes = None if num_classes is None else int(num_classes)
     generator = _dcgan_generator(int(latent_dim), num_classes, int(width), size, channels, stages)
+    pack = checks.integer(pack, "pack")
+    if pack > 1 and num_classes is not None:
+        raise ValueError("pack > 1 is for unconditional discriminators; use pack=1.")
     discriminator = _dcgan_discriminator(
         num_classes,
         int(width),
         size,
-        channels,
+        channels * pack,
         stages,
         bool(spectral_norm),
         bool(batch_norm),

@@ -22,8 +22,9 @@ def check_networks(gan):
             f"latent_dim={gan.latent_dim}; set latent_dim={inputs.shape[-1]} or give the "
             f"generator an input of shape ({gan.latent_dim},)."
         )
-    z = tf.zeros([2, gan.latent_dim])
-    condition = gan._probe_condition(2)
+    n = 2 * gan.pack  # two of what the discriminator judges at once
+    z = tf.zeros([n, gan.latent_dim])
+    condition = gan._probe_condition(n)
     try:
         fake = gan._generate(z, condition, training=False)
     except Exception as error:
@@ -34,6 +35,7 @@ def check_networks(gan):
     if not isinstance(fake, tf.Tensor | np.ndarray):
         raise ValueError(f"generator must return one tensor of samples, got {type(fake).__name__}.")
     sample_shape = tuple(fake.shape[1:])
+    check_packed_input(gan, sample_shape)
     try:
         output = gan._discriminate(fake, condition, training=False)
     except Exception as error:
@@ -52,6 +54,25 @@ def check_networks(gan):
             "activation."
         )
     return sample_shape
+
+
+def check_packed_input(gan, sample_shape):
+    """Refuses a discriminator whose input does not take ``pack`` samples side by side."""
+    if gan.pack == 1 or not sample_shape:
+        return
+    packed = (*sample_shape[:-1], gan.pack * sample_shape[-1])
+    try:  # a functional or Sequential model knows its input; a subclassed one may not
+        inputs = gan.discriminator.inputs
+    except (AttributeError, ValueError):
+        inputs = None
+    inputs = inputs[0] if isinstance(inputs, list | tuple) and len(inputs) == 1 else inputs
+    if isinstance(inputs, keras.KerasTensor) and tuple(inputs.shape[1:]) != packed:
+        raise ValueError(
+            f"pack={gan.pack} concatenates {gan.pack} samples of shape {shape_str(sample_shape)} "
+            f"along their last axis into {shape_str(packed)}, but the discriminator takes "
+            f"{shape_str(tuple(inputs.shape[1:]))}; build it for {shape_str(packed)} (the "
+            f"tfgan_lite.networks builders take pack={gan.pack})."
+        )
 
 
 def one_logit(shape):
@@ -94,6 +115,15 @@ def check_data(gan, x, batch_size):
             "the generator's output shape."
         )
     k = gan.discriminator_steps
+    if batch_size is None and isinstance(x, tf.data.Dataset):
+        spec = tf.nest.flatten(x.element_spec)[0]
+        batch_size = spec.shape[0] if spec.shape.rank else None
+    if batch_size is not None and gan.pack > 1 and (batch_size // k) % gan.pack:
+        raise ValueError(
+            f"pack={gan.pack} needs each discriminator step's batch to divide by {gan.pack}, "
+            f"but batch_size={batch_size} with discriminator_steps={k} gives steps of "
+            f"{batch_size // k}; use a batch_size that is a multiple of {k * gan.pack}."
+        )
     if batch_size is not None and batch_size < k:
         raise ValueError(
             f"batch_size={batch_size} is smaller than discriminator_steps={k}; each "

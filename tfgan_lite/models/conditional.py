@@ -28,6 +28,8 @@ class ConditionalGAN(GAN):
     embeddings concatenated to the inputs or a projection discriminator.
     """
 
+    _packable = False
+
     conditional = True
 
     def __init__(self, generator, discriminator, num_classes, latent_dim, **kwargs):

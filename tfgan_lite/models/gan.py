@@ -66,6 +66,11 @@ class GAN(keras.Model):
         r1_penalty: gamma of R1 (Mescheder et al. 2018): gamma / 2 * E_real[||grad_x D(x)||^2]
             is added to D's loss (0 for none).
         r2_penalty: gamma of R2: the same on generated samples (0 for none).
+        pack: PacGAN's packing (Lin et al. 2018): the discriminator judges ``pack``
+            samples at once, concatenated along their last axis (features or channels), real
+            and generated alike, so its input takes ``pack`` times the sample's last axis
+            (``tfgan_lite.networks`` builders take ``pack=``). Each discriminator step's
+            batch must divide by it. Not for conditional or semi-supervised models.
         penalty_every: apply R1 and R2 every n-th discriminator update only, scaled by n
             (StyleGAN2's lazy regularisation; 1: every update). The penalty is skipped,
             not just zeroed, on the other updates. The unrolled look-ahead and
@@ -91,6 +96,8 @@ class GAN(keras.Model):
     """
 
     conditional = False
+    # Whether pack > 1 works: D's judgement of m samples at once needs no per-example label.
+    _packable = True
     # The config keys that hold networks, as __init__ names them.
     _network_keys = ("generator", "discriminator")
 
@@ -109,6 +116,7 @@ class GAN(keras.Model):
         r1_penalty=0.0,
         r2_penalty=0.0,
         penalty_every=1,
+        pack=1,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -132,6 +140,12 @@ class GAN(keras.Model):
         for name, value in (("r1_penalty", r1_penalty), ("r2_penalty", r2_penalty)):
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise ValueError(f"{name} must be a number >= 0 (0 turns it off), got {value!r}.")
+        self.pack = checks.integer(pack, "pack", hint=" (samples the discriminator judges at once)")
+        if self.pack > 1 and not self._packable:
+            raise ValueError(
+                f"pack={pack}: {type(self).__name__} cannot pack samples, since its "
+                "discriminator judges each example with its own label; use pack=1."
+            )
         self.penalty_every = checks.integer(
             penalty_every, "penalty_every", hint=" (R1/R2 every n-th discriminator update)"
         )
@@ -239,12 +253,28 @@ class GAN(keras.Model):
         ``weights``: None for D's own variables, or ``(trainable, non_trainable)`` lists
         of tensors to run it on instead (the unrolled look-ahead).
         """
-        inputs = self._discriminator_inputs(x, condition)
+        inputs = self._discriminator_inputs(self._packed(x), condition)
         if weights is None:
             raw = self.discriminator(inputs, training=training)
         else:
             raw, _ = self.discriminator.stateless_call(*weights, inputs, training=training)
         return self._discriminator_outputs(raw)
+
+    def _packed(self, x):
+        """``pack`` consecutive samples concatenated along the last axis: (n, ..., C) to
+        (n // pack, ..., pack * C), sample by sample; rows beyond a multiple of ``pack``
+        (a short last batch) are left out."""
+        m = self.pack
+        if m == 1:
+            return x
+        x = tf.convert_to_tensor(x)
+        rank = x.shape.rank
+        groups = tf.shape(x)[0] // m
+        grouped = tf.reshape(x[: groups * m], tf.concat([[groups, m], tf.shape(x)[1:]], 0))
+        # (groups, m, ..., C) -> (groups, ..., m, C) -> (groups, ..., m * C)
+        order = [0, *range(2, rank), 1, rank]
+        moved = tf.transpose(grouped, order)
+        return tf.reshape(moved, tf.concat([[groups], tf.shape(x)[1:-1], [m * x.shape[-1]]], 0))
 
     # ----------------------------------------------------------------- prior
     @property
@@ -635,6 +665,7 @@ class GAN(keras.Model):
             "r1_penalty": self.r1_penalty,
             "r2_penalty": self.r2_penalty,
             "penalty_every": self.penalty_every,
+            "pack": self.pack,
             "clip_weights": self.clip_weights,
             "unroll_steps": self.unroll_steps,
             "seed": self.seed,

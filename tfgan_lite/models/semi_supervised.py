@@ -64,6 +64,8 @@ class SemiSupervisedGAN(GAN):
     ``classify(x)`` returns class ids; ``evaluate(x, y)`` reports ``accuracy``.
     """
 
+    _packable = False
+
     _network_keys = ("generator", "classifier")
 
     def __init__(
