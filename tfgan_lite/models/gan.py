@@ -66,15 +66,15 @@ class GAN(keras.Model):
         r1_penalty: gamma of R1 (Mescheder et al. 2018): gamma / 2 * E_real[||grad_x D(x)||^2]
             is added to D's loss (0 for none).
         r2_penalty: gamma of R2: the same on generated samples (0 for none).
+        penalty_every: apply R1 and R2 every n-th discriminator update only, scaled by n
+            (StyleGAN2's lazy regularisation; 1: every update). The penalty is skipped,
+            not just zeroed, on the other updates. The unrolled look-ahead and
+            ``evaluate`` take the unscaled penalty every time.
         pack: PacGAN's packing (Lin et al. 2018): the discriminator judges ``pack``
             samples at once, concatenated along their last axis (features or channels), real
             and generated alike, so its input takes ``pack`` times the sample's last axis
             (``tfgan_lite.networks`` builders take ``pack=``). Each discriminator step's
             batch must divide by it. Not for conditional or semi-supervised models.
-        penalty_every: apply R1 and R2 every n-th discriminator update only, scaled by n
-            (StyleGAN2's lazy regularisation; 1: every update). The penalty is skipped,
-            not just zeroed, on the other updates. The unrolled look-ahead and
-            ``evaluate`` take the unscaled penalty every time.
         clip_weights: c of WGAN: discriminator weights are clipped to [-c, c] after every
             discriminator update (None for none).
         seed: seeds the noise of training; None picks one at random.
