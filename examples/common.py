@@ -45,6 +45,7 @@ def make_model(generator, discriminator, num_classes, settings):
         "penalty_every": settings.penalty_every,
         **({"pack": settings.pack} if settings.pack > 1 else {}),
         "clip_weights": settings.clip_weights,
+        **({"ema": settings.ema, "ema_start": settings.ema_start} if settings.ema else {}),
         "seed": settings.seed,
     }
     if settings.model == "conditional":

@@ -84,6 +84,10 @@ flags.DEFINE_integer("penalty_every", 1, "Apply R1 every n-th discriminator upda
 flags.DEFINE_integer(
     "pack", 1, "PacGAN: the discriminator judges this many samples at once (gan, unrolled)."
 )
+flags.DEFINE_float(
+    "ema", None, "Generator weight average's decay, e.g. 0.999 (0: off; unset: the recipe's)."
+)
+flags.DEFINE_integer("ema_start", 0, "Generator update from which the weight average runs.")
 flags.DEFINE_float("clip_weights", None, "WGAN weight clipping bound c (unset: off).")
 flags.DEFINE_integer("batch_size", None, "Examples per discriminator step (256 toys, 64 images).")
 flags.DEFINE_integer("steps", None, "Generator updates (5000 toys, 3000 images).")
@@ -109,8 +113,20 @@ flags.DEFINE_enum(
 flags.DEFINE_string("output_dir", "outputs/train", "Where samples.png and metrics.json go.")
 
 
-TOY_DEFAULTS = {"latent_dim": 16, "batch_size": 256, "steps": 5000, "learning_rate": 1e-3}
-IMAGE_DEFAULTS = {"latent_dim": 64, "batch_size": 64, "steps": 3000, "learning_rate": 2e-4}
+TOY_DEFAULTS = {
+    "latent_dim": 16,
+    "batch_size": 256,
+    "steps": 5000,
+    "learning_rate": 1e-3,
+    "ema": 0.0,
+}
+IMAGE_DEFAULTS = {
+    "latent_dim": 64,
+    "batch_size": 64,
+    "steps": 3000,
+    "learning_rate": 2e-4,
+    "ema": 0.0,
+}
 
 
 def read_settings():
@@ -147,6 +163,8 @@ def check(settings):
             f"--pack={settings.pack} needs --batch_size={settings.batch_size} (examples per "
             "discriminator step) to divide by it."
         )
+    if settings.ema and not 0 < settings.ema < 1:
+        raise app.UsageError(f"--ema={settings.ema} must be a decay in (0, 1), or 0 for none.")
     if settings.label_smoothing:
         try:
             tfgan.losses.get(settings.loss, label_smoothing=settings.label_smoothing)

@@ -9,6 +9,7 @@ TensorFlow loads (no tfgan_lite at serving time), with two signatures (and the m
 * ``sample``: ``num_samples`` (int32 scalar) and ``seed`` (int64 scalar), and ``labels``
   for a conditional model -> ``samples``, with z drawn from the model's prior in the graph.
 
+With generator averaging (``GAN(ema=...)``) the exports hold the averaged generator.
 Both signatures refuse a bad request in the graph, before the generator runs, with an
 InvalidArgument error (TF Serving answers it with status 400): ``labels`` outside
 ``[0, num_classes)`` (the message names ``labels``, the range and the offending ids), a
@@ -141,6 +142,7 @@ def _metadata(gan, output, value_range, class_names=None):
         "sample_shape": list(gan.sample_shape),
         "output": output,
         "value_range": list(value_range),
+        "generator": f"averaged (ema={gan.ema})" if gan.ema else "live",
     }
 
 
@@ -165,7 +167,7 @@ def _archive(gan, output, value_range, for_tflite=False, max_samples=MAX_SAMPLES
 
     def generate(z, labels):
         # The model's own generator hook: the exported graph makes what generate() makes.
-        samples = gan._generate(z, labels, training=False)
+        samples = gan._generate(z, labels, training=False, averaged=True)
         return {"samples": _to_output(samples, output, value_range)}
 
     def serve(z, labels=None):
@@ -194,7 +196,7 @@ def _archive(gan, output, value_range, for_tflite=False, max_samples=MAX_SAMPLES
         return generate(z, labels)
 
     archive = keras.export.ExportArchive()
-    archive.track(gan.generator)
+    archive.track(gan.ema_generator if gan.ema else gan.generator)
     archive.add_endpoint("serving_default", serve, input_signature=_signatures(gan))
     if not for_tflite:
         sample_signature = [
@@ -342,7 +344,7 @@ def verify_tflite(gan, model, output="float", value_range=(-1.0, 1.0), n=16, see
     """Largest |TFLite - Keras| over the generator's outputs on n random z."""
     z = np.asarray(gan.sample_latent(n, seed), np.float32)
     labels = gan.default_labels(n)
-    expected = gan._generate(z, labels, training=False)
+    expected = gan._generate(z, labels, training=False, averaged=True)
     expected = _to_output(expected, output, value_range).numpy()
     actual = run_tflite(model, z, labels)
     return float(np.max(np.abs(actual.astype(np.float64) - expected.astype(np.float64))))

@@ -32,7 +32,7 @@ import tensorflow as tf
 
 from tfgan_lite import checks, losses, penalties, priors
 from tfgan_lite.data import pipeline
-from tfgan_lite.models import boundary, keras_workarounds, seeds
+from tfgan_lite.models import averaging, boundary, keras_workarounds, seeds
 from tfgan_lite.models.unrolling import UpdateRule
 
 
@@ -84,8 +84,23 @@ class GAN(keras.Model):
             The look-ahead uses the discriminator's whole loss, penalties and clipping
             included. The discriminator optimizer must then be Adam (without amsgrad),
             SGD or RMSprop, with no gradient clipping, weight decay or EMA.
+        ema: the decay beta of an exponential moving average of the generator's weights,
+            updated after every generator update (Yazıcı et al. 2019; StyleGAN's G_ema),
+            e.g. 0.999; 0 or None for none. ``gan.ema_generator`` holds the average.
+        ema_start: the generator update (counted from 1) from which the average runs;
+            before it the averaged copy takes the live weights.
+        ema_ramp: warm the decay up as ``min(ema, (1 + t) / (10 + t))`` (t counts the
+            averaging updates from 0), as StyleGAN and PyTorch-StudioGAN do. With
+            ``ema_start=0, ema_ramp=False`` the average is the plain recursion from the
+            initial weights.
 
     ``gan.conditional`` says whether both networks take class labels (``ConditionalGAN``).
+
+    With ``ema``, ``generate``, the exporters, the callbacks' grids and metrics and the
+    ``generate`` command use ``gan.ema_generator`` (``generate(..., averaged=False)`` for the
+    live one); ``gan(z)`` and training use the live generator. The averaged copy's batch
+    normalisation statistics are copied from the live generator (``tfgan_lite.models.averaging``).
+    The average is part of the model's weights: ``.keras`` files and checkpoints keep it.
 
     ``fit`` reports ``d_loss`` (with the penalty), ``g_loss``, ``d_real`` and ``d_fake``
     (the mean of D(x) = sigmoid(logit) on real and on generated examples) and, with
@@ -117,6 +132,9 @@ class GAN(keras.Model):
         r2_penalty=0.0,
         penalty_every=1,
         pack=1,
+        ema=None,
+        ema_start=0,
+        ema_ramp=True,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -151,6 +169,7 @@ class GAN(keras.Model):
         )
         if clip_weights is not None and not clip_weights > 0:
             raise ValueError(f"clip_weights must be > 0 or None, got {clip_weights!r}.")
+        self.ema, self.ema_start, self.ema_ramp = averaging.check(ema, ema_start, ema_ramp)
         self.generator = generator
         self.discriminator = discriminator
         self.objective = losses.get(loss)
@@ -174,6 +193,10 @@ class GAN(keras.Model):
         self._rule = None
         self._trackers = {name: keras.metrics.Mean(name=name) for name in self._metric_names()}
         self.sample_shape = boundary.check_networks(self)
+        self.ema_generator = None
+        if self.ema:
+            probe = self._generator_inputs(tf.zeros([1, self.latent_dim]), self._probe_condition(1))
+            self.ema_generator = averaging.copy_of(generator, probe)
         self.built = True
 
     # ----------------------------------------------------------------- hooks
@@ -243,9 +266,11 @@ class GAN(keras.Model):
         boundary.check_range(self, x)
 
     # ----------------------------------------------------------------- networks
-    def _generate(self, z, condition, training):
-        """The generator on z: the one place it is called."""
-        return self.generator(self._generator_inputs(z, condition), training=training)
+    def _generate(self, z, condition, training, averaged=False):
+        """The generator on z: the one place it is called. ``averaged``: the weight
+        average's copy when the model keeps one."""
+        generator = self.ema_generator if averaged and self.ema else self.generator
+        return generator(self._generator_inputs(z, condition), training=training)
 
     def _discriminate(self, x, condition, training, weights=None):
         """The discriminator on x: the one path every evaluation of it takes.
@@ -588,7 +613,16 @@ class GAN(keras.Model):
         if variables:
             grads = tape.gradient(scaled, variables)
             self.generator_optimizer.apply(grads, variables)
+        self._average_generator()
         return self._update_metrics({**metrics, "g_loss": g_loss}, tf.shape(real)[0])
+
+    def _average_generator(self):
+        """Moves the averaged generator towards the live one, after a generator update."""
+        if self.ema:
+            beta = averaging.decay_at(
+                self.ema, self.generator_optimizer.iterations, self.ema_start, self.ema_ramp
+            )
+            averaging.update(self.ema_generator, self.generator, beta)
 
     def test_step(self, data):
         """The losses and D's mean outputs on a batch, as ``train_step`` computes them
@@ -626,11 +660,13 @@ class GAN(keras.Model):
         in turn for a conditional model, None for an unconditional one."""
         return None
 
-    def generate(self, n, seed=None, *, labels=None, batch_size=1024):
+    def generate(self, n, seed=None, *, labels=None, batch_size=1024, averaged=True):
         """n samples as a NumPy array; the same seed gives the same samples.
 
         ``labels`` (keyword only) are the classes of a conditional model's samples: one
         class id for all, or an array of n; an unconditional model takes none.
+        ``averaged``: from ``ema_generator`` when the model averages its generator (the
+        default), else from the live generator.
         """
         n = checks.integer(n, "n")
         condition = self._condition_for(n, labels)
@@ -640,7 +676,7 @@ class GAN(keras.Model):
         batches = []
         for start in range(0, n, batch_size):
             rows = slice(start, start + batch_size)
-            fake = self._generate(z[rows], _rows(condition, rows), training=False)
+            fake = self._generate(z[rows], _rows(condition, rows), False, averaged)
             batches.append(np.asarray(fake))
         return np.concatenate(batches)
 
@@ -668,6 +704,9 @@ class GAN(keras.Model):
             "pack": self.pack,
             "clip_weights": self.clip_weights,
             "unroll_steps": self.unroll_steps,
+            "ema": self.ema,
+            "ema_start": self.ema_start,
+            "ema_ramp": self.ema_ramp,
             "seed": self.seed,
             "name": self.name,
         }
@@ -675,6 +714,7 @@ class GAN(keras.Model):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
+        config.setdefault("ema", None)  # files from before averaging have none
         for key in cls._network_keys:
             config[key] = keras.saving.deserialize_keras_object(config[key], custom_objects)
         return cls(**config)
