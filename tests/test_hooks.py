@@ -175,5 +175,5 @@ def test_streams_are_folded_from_the_step_seed_by_name():
     assert drawn[("noise", 2)] == tuple(fold(seed, 4).numpy())
     assert drawn[("penalty", 2)] == tuple(fold(seed, 5).numpy())
     assert seeds.step_seed(7, 1).numpy().tolist() != seeds.evaluation_seed(7, 1).numpy().tolist()
-    with pytest.raises(ValueError, match="unknown random stream 'augment'"):
-        seeds.fold(seed, "augment")
+    with pytest.raises(ValueError, match="unknown random stream 'dropout'"):
+        seeds.fold(seed, "dropout")

@@ -1,6 +1,7 @@
 """tfgan_lite: generative adversarial networks for TensorFlow 2.21 and Keras 3."""
 
 from tfgan_lite import (
+    augment,
     callbacks,
     data,
     distribute,
@@ -21,6 +22,7 @@ __all__ = [
     "ConditionalGAN",
     "SemiSupervisedGAN",
     "UnrolledGAN",
+    "augment",
     "callbacks",
     "data",
     "distribute",

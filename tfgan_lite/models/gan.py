@@ -30,6 +30,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfgan_lite import augment as augmentation
 from tfgan_lite import checks, losses, penalties, priors
 from tfgan_lite.data import pipeline
 from tfgan_lite.models import averaging, boundary, keras_workarounds, seeds
@@ -93,6 +94,14 @@ class GAN(keras.Model):
             averaging updates from 0), as StyleGAN and PyTorch-StudioGAN do. With
             ``ema_start=0, ema_ramp=False`` the average is the plain recursion from the
             initial weights.
+        augment: differentiable augmentation of everything the discriminator sees, real and
+            generated, in its update, the generator's loss, the penalties and ``evaluate``
+            (DiffAugment, Zhao et al. 2020): a policy such as ``"color,translation,cutout"``,
+            a ``tfgan_lite.augment.DiffAugment`` (``probability="adaptive"``: ADA's
+            probability, Karras et al. 2020, kept in ``gan.augment_probability``, saved and
+            checkpointed, logged as ``augment_p``), or any callable
+            ``(images, seed) -> images`` differentiable in the images. None for none. The
+            augmentation runs before packing; its seeds come from the step's seed.
 
     ``gan.conditional`` says whether both networks take class labels (``ConditionalGAN``).
 
@@ -135,6 +144,7 @@ class GAN(keras.Model):
         ema=None,
         ema_start=0,
         ema_ramp=True,
+        augment=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -178,6 +188,20 @@ class GAN(keras.Model):
         self.r1_penalty, self.r2_penalty = float(r1_penalty), float(r2_penalty)
         self.clip_weights = None if clip_weights is None else float(clip_weights)
         self.seed = int(np.random.randint(2**31 - 1)) if seed is None else int(seed)
+        self.augment = augmentation.get(augment)
+        self._adaptive = getattr(self.augment, "adaptive", False)
+        if self._adaptive:
+            # ADA's state: p, and r_t's running sum and count between adjustments.
+            self.augment_probability, self._augment_signs, self._augment_count = (
+                self.add_weight(
+                    shape=(),
+                    initializer="zeros",
+                    trainable=False,
+                    name=name,
+                    aggregation="only_first_replica",
+                )
+                for name in ("augment_probability", "augment_sign_sum", "augment_count")
+            )
         # Counts the steps that drew noise; saved with the model, so a loaded model
         # goes on with the noise it would have drawn.
         self.noise_step = self.add_weight(
@@ -193,6 +217,8 @@ class GAN(keras.Model):
         self._rule = None
         self._trackers = {name: keras.metrics.Mean(name=name) for name in self._metric_names()}
         self.sample_shape = boundary.check_networks(self)
+        if isinstance(self.augment, augmentation.DiffAugment):
+            self.augment.check_sample_shape(self.sample_shape)
         self.ema_generator = None
         if self.ema:
             probe = self._generator_inputs(tf.zeros([1, self.latent_dim]), self._probe_condition(1))
@@ -210,7 +236,8 @@ class GAN(keras.Model):
         return {name: weight for name, weight in weights.items() if weight}
 
     def _metric_names(self):
-        return ["d_loss", "g_loss", "d_real", "d_fake", *self._penalty_weights()]
+        adaptive = ["augment_p"] if self._adaptive else []
+        return ["d_loss", "g_loss", "d_real", "d_fake", *self._penalty_weights(), *adaptive]
 
     def _unpack(self, data, seed, training):
         """The real batch from what fit feeds: x, or (x, y[, w]) whose y is ignored."""
@@ -272,18 +299,33 @@ class GAN(keras.Model):
         generator = self.ema_generator if averaged and self.ema else self.generator
         return generator(self._generator_inputs(z, condition), training=training)
 
-    def _discriminate(self, x, condition, training, weights=None):
+    def _discriminate(self, x, condition, training, weights=None, seed=None):
         """The discriminator on x: the one path every evaluation of it takes.
 
         ``weights``: None for D's own variables, or ``(trainable, non_trainable)`` lists
-        of tensors to run it on instead (the unrolled look-ahead).
+        of tensors to run it on instead (the unrolled look-ahead). ``seed``: the
+        augmentation's, when the model augments (None: x as it is).
         """
+        if seed is not None:
+            x = self._augmented(x, seed)
         inputs = self._discriminator_inputs(self._packed(x), condition)
         if weights is None:
             raw = self.discriminator(inputs, training=training)
         else:
             raw, _ = self.discriminator.stateless_call(*weights, inputs, training=training)
         return self._discriminator_outputs(raw)
+
+    def _augmented(self, x, seed):
+        """x through ``augment``, at the adaptive probability when it has one."""
+        if self._adaptive:
+            return self.augment(x, seed, self.augment_probability)
+        return self.augment(x, seed)
+
+    def _augment_seed(self, seed, index):
+        """The augmentation seed of batch ``index`` of a loss seeded with ``seed``: 0 the
+        real batch, 1 the generated one, 2 the interpolates, 3 on the extra batches; None
+        when the model does not augment."""
+        return None if self.augment is None else seeds.fold(seed, "augment", index)
 
     def _packed(self, x):
         """``pack`` consecutive samples concatenated along the last axis: (n, ..., C) to
@@ -461,40 +503,41 @@ class GAN(keras.Model):
         dict of the terms added to the loss.
         """
 
-        def discriminate(x, batch_condition=condition):
-            return self._discriminate(x, batch_condition, training, weights)
+        def discriminate(x, index, batch_condition=condition):
+            return self._discriminate(
+                x, batch_condition, training, weights, self._augment_seed(seed, index)
+            )
 
-        real_output = discriminate(real)
-        fake_output = discriminate(fake)
+        real_output = discriminate(real, 0)
+        fake_output = discriminate(fake, 1)
         extra = {
-            name: discriminate(*batch) for name, batch in self._extra_batches(condition).items()
+            name: discriminate(x, 3 + i, batch_condition)
+            for i, (name, (x, batch_condition)) in enumerate(self._extra_batches(condition).items())
         }
         loss, metrics = self._discriminator_loss(real_output, fake_output, condition, extra)
 
-        def critic(x):
-            return self._gan_logits(discriminate(x))
+        def critic(index):
+            return lambda x: self._gan_logits(discriminate(x, index))
 
         terms = {}
         if self.gradient_penalty:
             terms["gradient_penalty"] = penalties.gradient_penalty(
-                critic, real, fake, seed, self.gradient_penalty
+                critic(2), real, fake, seed, self.gradient_penalty
             )
-        for name, x in (("r1_penalty", real), ("r2_penalty", fake)):
+        for index, (name, x) in enumerate((("r1_penalty", real), ("r2_penalty", fake))):
             weight = getattr(self, name)
             if not weight:
                 continue
+
+            def penalty(x=x, index=index, weight=weight):
+                return penalties.squared_gradient_penalty(critic(index), x, weight)
+
             if lazy and self.penalty_every > 1:
                 every = self.penalty_every
                 due = self.discriminator_optimizer.iterations % every == 0
-                terms[name] = tf.cond(
-                    due,
-                    lambda x=x, weight=weight, every=every: penalties.squared_gradient_penalty(
-                        critic, x, every * weight
-                    ),
-                    lambda: tf.zeros([]),
-                )
+                terms[name] = tf.cond(due, lambda p=penalty, n=every: n * p(), lambda: tf.zeros([]))
             else:
-                terms[name] = penalties.squared_gradient_penalty(critic, x, weight)
+                terms[name] = penalty()
         for term in terms.values():
             loss = loss + term
         return loss, terms, real_output, fake_output, metrics
@@ -533,10 +576,12 @@ class GAN(keras.Model):
         caller has them already."""
         weights = self._unrolled_weights(real, fake, condition, seed, training)
         if outputs is None or weights is not None:
-            fake_output = self._discriminate(fake, condition, training, weights)
+            augment_seed = self._augment_seed(seed, 1)
+            fake_output = self._discriminate(fake, condition, training, weights, augment_seed)
             real_output = None
             if self._generator_needs_real:
-                real_output = self._discriminate(real, condition, training, weights)
+                augment_seed = self._augment_seed(seed, 0)
+                real_output = self._discriminate(real, condition, training, weights, augment_seed)
         else:
             fake_output, real_output = outputs
         return self._generator_loss(fake_output, real_output, condition)
@@ -564,21 +609,42 @@ class GAN(keras.Model):
             self.discriminator_optimizer.apply(grads, variables)
             if self.clip_weights is not None:
                 penalties.clip_weights(variables, self.clip_weights)
+        if self._adaptive:
+            self._adapt_probability(real, real_output)
         # A batch holding NaN or Inf is reported as a NaN d_loss even where ReLU layers swallow
         # it (max(NaN, 0) is 0 on CPU), so TerminateOnNonFinite stops on bad data too.
         finite = tf.reduce_all(tf.math.is_finite(tf.cast(real, tf.float32)))
         reported = tf.where(finite, loss, tf.constant(float("nan"), loss.dtype))
         return self._gan_metrics(reported, real_output, fake_output, terms, metrics)
 
+    def _adapt_probability(self, real, real_output):
+        """ADA's controller, after a discriminator update: pools r_t = E[sign(D(x_real))]
+        over ``augment.interval`` updates (and over replicas), then moves p."""
+        signs = tf.sign(tf.cast(self._gan_logits(real_output), tf.float32))
+        local = [tf.reduce_sum(signs), tf.cast(tf.size(signs), tf.float32)]
+        local.append(tf.cast(tf.shape(real)[0], tf.float32))
+        context = tf.distribute.get_replica_context()
+        if context is not None and context.num_replicas_in_sync > 1:
+            local = context.all_reduce("sum", local)
+        signs, count, images = local
+        sign_sum, total = self._augment_signs + signs, self._augment_count + count
+        due = self.discriminator_optimizer.iterations % self.augment.interval == 0
+        p = self.augment_probability
+        p.assign(tf.where(due, self.augment.adjust(p, sign_sum, total, images), p))
+        self._augment_signs.assign(tf.where(due, 0.0, sign_sum))
+        self._augment_count.assign(tf.where(due, 0.0, total))
+
     def _gan_metrics(self, d_loss, real_output, fake_output, terms, extra):
         def mean_d(output):
             return tf.reduce_mean(tf.sigmoid(tf.cast(self._gan_logits(output), tf.float32)))
 
+        adaptive = {"augment_p": tf.identity(self.augment_probability)} if self._adaptive else {}
         return {
             "d_loss": d_loss,
             "d_real": mean_d(real_output),
             "d_fake": mean_d(fake_output),
             **terms,
+            **adaptive,
             **extra,
         }
 
@@ -707,6 +773,7 @@ class GAN(keras.Model):
             "ema": self.ema,
             "ema_start": self.ema_start,
             "ema_ramp": self.ema_ramp,
+            "augment": _serialized_augment(self.augment),
             "seed": self.seed,
             "name": self.name,
         }
@@ -717,7 +784,24 @@ class GAN(keras.Model):
         config.setdefault("ema", None)  # files from before averaging have none
         for key in cls._network_keys:
             config[key] = keras.saving.deserialize_keras_object(config[key], custom_objects)
+        if isinstance(config.get("augment"), dict):
+            config["augment"] = keras.saving.deserialize_keras_object(
+                config["augment"], custom_objects
+            )
         return cls(**config)
+
+
+def _serialized_augment(augment):
+    """``augment`` as a .keras config holds it: None, a DiffAugment's config, or a
+    registered function's name."""
+    if augment is None or isinstance(augment, augmentation.DiffAugment):
+        return None if augment is None else keras.saving.serialize_keras_object(augment)
+    if keras.saving.get_registered_object(keras.saving.get_registered_name(augment)) is not augment:
+        raise ValueError(
+            f"augment={augment!r} is not registered, so it cannot be saved; decorate it with "
+            "@keras.saving.register_keras_serializable(), or use a tfgan_lite.augment.DiffAugment."
+        )
+    return keras.saving.serialize_keras_object(augment)
 
 
 def _slices(k, m):

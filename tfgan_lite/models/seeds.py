@@ -9,7 +9,11 @@ nowhere else, by name and index:
   ``"penalty"`` (the gradient penalty's interpolation), folded with 2i and 2i + 1;
 * per step: ``"data"`` (what ``_unpack`` may draw) and ``"unroll"`` (the unrolled
   look-ahead; its index is the look-ahead step), folded with 2**20 + their position, a
-  number no slice index reaches, and then with the index.
+  number no slice index reaches, and then with the index;
+* per evaluation of the discriminator's loss: ``"augment"``, folded the same way from that
+  loss's own seed (a slice's ``"penalty"`` seed, an unrolled step's, the generator's),
+  index 0 for the real batch, 1 for the generated one, 2 for the gradient penalty's
+  interpolates and 3 on for the extra batches.
 
 ``evaluate`` draws from ``(model seed, -1 - noise_step)``: noise of its own that does not
 advance the training stream.
@@ -18,7 +22,7 @@ advance the training stream.
 import tensorflow as tf
 
 SLICE_STREAMS = ("noise", "penalty")
-STEP_STREAMS = ("data", "unroll")
+STEP_STREAMS = ("data", "unroll", "augment")
 _STEP_BASE = 2**20
 
 
