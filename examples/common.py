@@ -31,6 +31,19 @@ class Result(NamedTuple):
     class_names: list | None = None  # a conditional model's class names, for the exports
 
 
+def augmentation(settings):
+    """The DiffAugment of ``--augment`` and ``--augment_probability``; None without one."""
+    probability = settings.augment_probability
+    if probability != "adaptive":
+        try:
+            probability = float(probability)
+        except ValueError:
+            raise ValueError(
+                f"probability must be a number in [0, 1] or 'adaptive', got {probability!r}."
+            ) from None
+    return tfgan.augment.DiffAugment(settings.augment, probability) if settings.augment else None
+
+
 def make_model(generator, discriminator, num_classes, settings):
     """The ``settings.model`` variant around a (generator, discriminator) pair, compiled."""
     options = {
@@ -46,6 +59,7 @@ def make_model(generator, discriminator, num_classes, settings):
         **({"pack": settings.pack} if settings.pack > 1 else {}),
         "clip_weights": settings.clip_weights,
         **({"ema": settings.ema, "ema_start": settings.ema_start} if settings.ema else {}),
+        "augment": augmentation(settings),
         "seed": settings.seed,
     }
     if settings.model == "conditional":

@@ -88,6 +88,15 @@ flags.DEFINE_float(
     "ema", None, "Generator weight average's decay, e.g. 0.999 (0: off; unset: the recipe's)."
 )
 flags.DEFINE_integer("ema_start", 0, "Generator update from which the weight average runs.")
+flags.DEFINE_string(
+    "augment",
+    None,
+    "DiffAugment policy for images: any of color,translation,cutout ('none': off; unset: the "
+    "recipe's).",
+)
+flags.DEFINE_string(
+    "augment_probability", "1", "Per-image probability of each augmentation, or 'adaptive' (ADA)."
+)
 flags.DEFINE_float("clip_weights", None, "WGAN weight clipping bound c (unset: off).")
 flags.DEFINE_integer("batch_size", None, "Examples per discriminator step (256 toys, 64 images).")
 flags.DEFINE_integer("steps", None, "Generator updates (5000 toys, 3000 images).")
@@ -119,6 +128,7 @@ TOY_DEFAULTS = {
     "steps": 5000,
     "learning_rate": 1e-3,
     "ema": 0.0,
+    "augment": "",
 }
 IMAGE_DEFAULTS = {
     "latent_dim": 64,
@@ -126,6 +136,7 @@ IMAGE_DEFAULTS = {
     "steps": 3000,
     "learning_rate": 2e-4,
     "ema": 0.0,
+    "augment": "",
 }
 
 
@@ -142,6 +153,8 @@ def read_settings():
     for name, default in (TOY_DEFAULTS if toy else IMAGE_DEFAULTS).items():
         if values[name] is None:
             values[name] = default
+    if values["augment"].lower() == "none":
+        values["augment"] = ""
     if values["steps_per_execution"] is None:  # GAN.compile's own default
         values["steps_per_execution"] = 50 if values["strategy"] == "default" else 1
     if not toy:  # images checkpoint at every evaluation
@@ -163,6 +176,15 @@ def check(settings):
             f"--pack={settings.pack} needs --batch_size={settings.batch_size} (examples per "
             "discriminator step) to divide by it."
         )
+    if settings.augment and settings.toy:
+        raise app.UsageError(
+            f"--augment={settings.augment} transforms images; {settings.dataset} is a toy "
+            "density of points: use --augment=none."
+        )
+    try:
+        common.augmentation(settings)
+    except ValueError as error:
+        raise app.UsageError(f"--augment / --augment_probability: {error}") from None
     if settings.ema and not 0 < settings.ema < 1:
         raise app.UsageError(f"--ema={settings.ema} must be a decay in (0, 1), or 0 for none.")
     if settings.label_smoothing:

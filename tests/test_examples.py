@@ -158,6 +158,22 @@ def test_train_script_refuses_an_unknown_loss_before_training(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.parametrize(
+    "flags, named",
+    [
+        (["--dataset=ring8", "--augment=translation"], "--augment=translation transforms images"),
+        (["--dataset=digits", "--augment=rotate"], "--augment"),
+        (["--dataset=digits", "--augment_probability=often"], "'adaptive'"),
+        (["--ema=1.5"], "--ema=1.5 must be a decay in (0, 1)"),
+    ],
+)
+def test_train_script_refuses_bad_recipe_flags_before_training(tmp_path, flags, named):
+    result = run(*flags, f"--output_dir={tmp_path / 'x'}")
+    assert result.returncode != 0
+    assert named in result.stderr, result.stderr[-2000:]
+    assert not (tmp_path / "x").exists()
+
+
 def test_train_script_under_a_mirrored_strategy(tmp_path):
     out = tmp_path / "mirrored"
     result = run("--dataset=ring8", "--strategy=mirrored", "--steps=100", f"--output_dir={out}")
