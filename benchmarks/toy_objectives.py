@@ -2,6 +2,7 @@
 
     python benchmarks/toy_objectives.py                      # the README table (about 40 min)
     python benchmarks/toy_objectives.py --seeds=1 --ring8_steps=500 --grid25_steps=500  # smoke
+    python benchmarks/toy_objectives.py --only=fgan_neyman,hinge  # rerun some rows
 
 For each objective, dataset and seed: the same MLPs (G 16 -> 128 -> 128 -> 2,
 D 2 -> 128 -> 128 -> 1, ReLU), batch 256, the same number of generator updates; then
@@ -45,6 +46,15 @@ def adam(lr=1e-3, beta_2=0.999):
     return keras.optimizers.Adam(lr, beta_1=0.5, beta_2=beta_2)
 
 
+# The f-GANs whose output activation is exponential: their critic's optimum is unbounded
+# off the data (reverse KL: log(p/q)) and the generator's loss is exp(-v) on generated
+# samples, so without a penalty the critic's logits run to -40 or so, the generator's
+# gradient (about exp(40)) squares to inf in Adam's second moment and the weights become
+# NaN or stop moving (Neyman also gets stuck at large positive logits, where both its
+# losses have no gradient). R1 (Mescheder et al. 2018) with gamma = 1 keeps the critic flat
+# on the data; all other settings as for the other objectives.
+FGAN_OPTIONS = {d: {"r1_penalty": 1.0} for d in ("reverse_kl", "neyman", "squared_hellinger")}
+
 # name -> (GAN keyword arguments, generator optimizer, discriminator optimizer)
 CONFIGS = {
     "minimax": ({"loss": "minimax"}, adam, adam),
@@ -67,7 +77,10 @@ CONFIGS = {
         lambda: adam(beta_2=0.9),
         lambda: adam(beta_2=0.9),
     ),
-    **{f"fgan_{d}": ({"loss": f"fgan_{d}"}, adam, adam) for d in tfgan.losses.DIVERGENCES},
+    **{
+        f"fgan_{d}": ({"loss": f"fgan_{d}", **FGAN_OPTIONS.get(d, {})}, adam, adam)
+        for d in tfgan.losses.DIVERGENCES
+    },
 }
 
 

@@ -203,6 +203,19 @@ class FGAN(Objective):
     The critic's logit V is mapped through the output activation g_f. The critic
     maximises E_P[g_f(V)] - E_Q[f*(g_f(V))], so its loss is the negative; the
     generator minimises -E_Q[g_f(V)] (the paper's alternative, non-saturating form).
+
+    ``reverse_kl``, ``neyman`` and ``squared_hellinger`` need a penalty on the critic,
+    e.g. ``GAN(..., r1_penalty=1)``. Their activation is exponential: the generator's loss
+    is E_Q[exp(-V)] (up to a constant), and the critic's optimum is unbounded where the
+    data have no mass (V = log(p/q) for reverse KL, whose critic loss is linear in V on
+    generated samples). An unpenalised critic drives the generated samples' logits
+    towards -40 on toy mixtures; the generator's gradient, about exp(40), then squares
+    to inf in Adam's second moment and the weights turn NaN or stop moving. The formulas
+    here are exact while the exponent stays under ``EXP_LIMIT``, so that gradient is the
+    true one and no rewrite of them could make it smaller; a penalty keeps V bounded.
+    Neyman has a second trap: at large positive V both its losses are flat (the
+    conjugate's domain ends at t = 1).
+    ``benchmarks/toy_objectives.py`` measures them with ``r1_penalty=1``.
     """
 
     def __init__(self, divergence):
