@@ -3,6 +3,7 @@
     python benchmarks/recipes.py                 # the README tables (about 40 min on 2 cores)
     python benchmarks/recipes.py --only=toys     # ring8 and grid25 only (about 8 min)
     python benchmarks/recipes.py --seeds=1 --toy_steps=500 --image_steps=200   # smoke
+    python benchmarks/recipes.py --only=digits --resume   # finish a stopped digits run
 
 Toys: the protocol of ``toy_objectives.py`` (G 16 -> 128 -> 128 -> 2, D 2 -> 128 -> 128 -> 1,
 ReLU, batch 256, Adam(1e-3, beta_1 = 0.5), ring8 5000 and grid25 10000 generator updates,
@@ -27,7 +28,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-from common import COVERAGE_COLUMNS, coverage_cells, machine, mean_std, write  # noqa: E402
+from common import COVERAGE_COLUMNS, coverage_cells, load, machine, mean_std, write  # noqa: E402
 
 import tfgan_lite as tfgan  # noqa: E402
 
@@ -37,6 +38,7 @@ flags.DEFINE_integer("toy_steps", None, "Generator updates on both toys (default
 flags.DEFINE_integer("image_steps", 3000, "Generator updates on digits.")
 flags.DEFINE_enum("only", None, ["toys", "digits"], "Run one of the two tables.")
 flags.DEFINE_string("output_dir", "benchmarks/results", "Where the JSON and Markdown go.")
+flags.DEFINE_bool("resume", False, "Digits: keep the runs of an earlier recipes_digits.json.")
 
 TOY_STEPS = {"ring8": 5000, "grid25": 10000}
 
@@ -147,38 +149,50 @@ def toys():
     write(FLAGS.output_dir, "recipes_toys", header, results, "\n".join(lines))
 
 
-def digits():
-    reference = next(iter(tfgan.data.images("digits", "test", 540, 28))).numpy()
-    train = next(iter(tfgan.data.images("digits", "train", 540, 28, seed=0))).numpy()
-    net = tfgan.eval.FeatureNet.digits()
-    floor = tfgan.eval.all_metrics(net.features(reference), net.features(train))
+def digits_table(floor, results, header):
+    """Writes the digits table from the runs so far; a row shows how many seeds it holds."""
     columns = ("fid", "kid", "precision", "recall", "coverage")
+    floor_cells = [f"{floor['fid']:.2f}", "1"] + [f"{floor[c]:.3g}" for c in columns[1:]]
     lines = [
-        "| tools | FID | FID / floor | KID | precision | recall | coverage | ms / step |",
-        "|---|---|---|---|---|---|---|---|",
-        "| real training digits (floor) | "
-        + " | ".join([f"{floor['fid']:.2f}", "1"] + [f"{floor[c]:.3g}" for c in columns[1:]] + [""])
-        + " |",
+        "| tools | seeds | FID | FID / floor | KID | precision | recall | coverage | ms / step |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| real training digits (floor) | | {' | '.join(floor_cells)} | |",
     ]
-    results = [{"row": "floor", **floor}]
-    for name, options in IMAGE_ROWS.items():
-        rows = []
-        for seed in range(FLAGS.seeds):
-            row = {"row": name, "seed": seed}
-            row.update(image_run(options, FLAGS.image_steps, seed, reference, net))
-            print(json.dumps(row), flush=True)
-            rows.append(row)
-        results += rows
-        cells = [mean_std([r["fid"] for r in rows], "{:.2f}")]
+    for name in IMAGE_ROWS:
+        rows = [r for r in results if r["row"] == name]
+        if not rows:
+            continue
+        cells = [str(len(rows)), mean_std([r["fid"] for r in rows], "{:.2f}")]
         cells.append(mean_std([r["fid"] / floor["fid"] for r in rows], "{:.1f}"))
         cells += [mean_std([r[c] for r in rows], "{:.3f}") for c in columns[1:]]
         lines.append(f"| {name} | {' | '.join(cells)} | {ms_per_step(rows)} |")
+    write(FLAGS.output_dir, "recipes_digits", header, [floor, *results], "\n".join(lines))
+
+
+def digits():
+    """Runs each (row, seed) of the digits table that --resume does not find done, writing
+    the table after every run, so that a stopped run keeps what it finished."""
+    reference = next(iter(tfgan.data.images("digits", "test", 540, 28))).numpy()
+    train = next(iter(tfgan.data.images("digits", "train", 540, 28, seed=0))).numpy()
+    net = tfgan.eval.FeatureNet.digits()
+    floor = {"row": "floor"}
+    floor.update(tfgan.eval.all_metrics(net.features(reference), net.features(train)))
+    done = load(FLAGS.output_dir, "recipes_digits") if FLAGS.resume else []
+    results = [r for r in done if r["row"] in IMAGE_ROWS]
     header = (
-        f"{FLAGS.seeds} seeds; DCGAN-28 (width 32) on digits, {FLAGS.image_steps} generator "
-        f"updates of batch 64; feature network {net.name} (weights sha256 {net.weights_hash}), "
-        f"540 generated images against the 540 test digits; {machine()}."
+        f"Up to {FLAGS.seeds} seeds; DCGAN-28 (width 32) on digits, {FLAGS.image_steps} "
+        f"generator updates of batch 64; feature network {net.name} (weights sha256 "
+        f"{net.weights_hash}), 540 generated images against the 540 test digits; {machine()}."
     )
-    write(FLAGS.output_dir, "recipes_digits", header, results, "\n".join(lines))
+    for seed in range(FLAGS.seeds):  # seed by seed: a stopped run has every row's first seeds
+        for name, options in IMAGE_ROWS.items():
+            if any(r["row"] == name and r["seed"] == seed for r in results):
+                continue
+            row = {"row": name, "seed": seed}
+            row.update(image_run(options, FLAGS.image_steps, seed, reference, net))
+            print(json.dumps(row), flush=True)
+            results.append(row)
+            digits_table(floor, results, header)
 
 
 def main(argv):
