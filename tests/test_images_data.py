@@ -7,7 +7,6 @@ mnist written here with known pixels. Nothing is downloaded.
 
 import os
 import socket
-import time
 
 import numpy as np
 import pytest
@@ -244,11 +243,9 @@ def test_not_prepared_is_a_value_error_and_downloads_nothing(tmp_path, monkeypat
     monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.setattr(socket, "getaddrinfo", no_network)
     monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", no_download)
-    start = time.perf_counter()
-    for name in ("mnist", "cifar10", "celeb_a"):
+    for name in ("mnist", "cifar10", "celeb_a"):  # the network raises at once: no waiting
         with pytest.raises(ValueError, match=r"(?s)not prepared.*data_dir=.*tfds build " + name):
             data.images(name, data_dir=str(tmp_path))
-    assert time.perf_counter() - start < 10
     assert list(tmp_path.iterdir()) == []  # nothing fetched, nothing written
     assert data.image_shape("celeb_a", data_dir=str(tmp_path)) == (218, 178, 3)  # code only
 
