@@ -138,14 +138,16 @@ def test_unrolling_composes_with_a_conditional_gan_on_ring8():
         generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
         discriminator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
     )
-    cgan.fit(tfgan.data.toy_dataset(RING, 256, labels=True), steps_per_epoch=1000, verbose=0)
+    # 2,000 steps: after 1,000 this run ended at 69% or at 40-43% high quality from one run
+    # to the next (CPU training is not bitwise reproducible here, and the game amplifies it).
+    cgan.fit(tfgan.data.toy_dataset(RING, 256, labels=True), steps_per_epoch=2000, verbose=0)
     labels = np.repeat(np.arange(8), 250)
     samples = cgan.generate(len(labels), seed=1, labels=labels)
     nearest = np.argmin(((samples[:, None] - LOCS[None]) ** 2).sum(-1), 1)
     on_label = np.array([np.mean(nearest[labels == j] == j) for j in range(8)])
     assert on_label.min() >= 0.9, on_label
     coverage = tfgan.eval.mode_coverage(samples, RING)
-    # Measured: 8 modes, 69% of samples within 3 std of a mode after these 1,000 steps.
+    # Measured: 8 modes, 83-89% of samples within 3 std of a mode after these 2,000 steps.
     assert coverage["modes"] == 8 and coverage["high_quality"] >= 0.5, coverage
 
 
