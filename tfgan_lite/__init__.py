@@ -12,6 +12,7 @@ from tfgan_lite import (
     penalties,
     plotting,
     priors,
+    schedules,
 )
 from tfgan_lite.models import GAN, ConditionalGAN, SemiSupervisedGAN, UnrolledGAN
 
@@ -33,4 +34,5 @@ __all__ = [
     "penalties",
     "plotting",
     "priors",
+    "schedules",
 ]
