@@ -73,12 +73,16 @@ def make_model(generator, discriminator, num_classes, settings):
     else:
         gan = tfgan.GAN(generator, discriminator, **options)
 
-    def adam():
-        return keras.optimizers.Adam(settings.learning_rate, beta_1=settings.beta_1)
+    def adam(updates):
+        """Adam, its rate decaying over the last lr_decay of the ``updates`` it makes."""
+        learning_rate = settings.learning_rate
+        if settings.lr_decay:
+            learning_rate = tfgan.schedules.LinearDecay(learning_rate, updates, settings.lr_decay)
+        return keras.optimizers.Adam(learning_rate, beta_1=settings.beta_1)
 
     gan.compile(
-        generator_optimizer=adam(),
-        discriminator_optimizer=adam(),
+        generator_optimizer=adam(settings.steps),
+        discriminator_optimizer=adam(settings.steps * gan.discriminator_steps),
         steps_per_execution=settings.steps_per_execution,
     )
     return gan

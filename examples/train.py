@@ -79,7 +79,11 @@ flags.DEFINE_enum("prior", "normal", list(tfgan.priors.names()), "Noise prior p(
 flags.DEFINE_integer("latent_dim", None, "Size of z (default 16 for toys, 64 for images).")
 flags.DEFINE_integer("discriminator_steps", 1, "k: discriminator updates per generator update.")
 flags.DEFINE_float("gradient_penalty", 0.0, "WGAN-GP weight lambda (0: off).")
-flags.DEFINE_float("r1", 0.0, "R1 penalty gamma on real data (Mescheder et al. 2018; 0: off).")
+flags.DEFINE_float(
+    "r1",
+    None,
+    "R1 penalty gamma on real data (Mescheder et al. 2018; 0: off; unset: the recipe's).",
+)
 flags.DEFINE_integer("penalty_every", 1, "Apply R1 every n-th discriminator update, scaled by n.")
 flags.DEFINE_integer(
     "pack",
@@ -104,9 +108,17 @@ flags.DEFINE_string(
 )
 flags.DEFINE_float("clip_weights", None, "WGAN weight clipping bound c (unset: off).")
 flags.DEFINE_integer("batch_size", None, "Examples per discriminator step (256 toys, 64 images).")
-flags.DEFINE_integer("steps", None, "Generator updates (5000 toys, 3000 images).")
+flags.DEFINE_integer(
+    "steps", None, "Generator updates (unset: 10000 toy GAN, 5000 other toy models, 3000 images)."
+)
 flags.DEFINE_float(
-    "learning_rate", None, "Adam learning rate of both nets (1e-3 toys, 2e-4 images)."
+    "learning_rate", None, "Adam learning rate of both nets (unset: 1e-3 toys, 5e-4 images)."
+)
+flags.DEFINE_float(
+    "lr_decay",
+    None,
+    "The last fraction of training over which both learning rates fall linearly to 0 "
+    "(tfgan.schedules.LinearDecay; 0: constant; unset: the recipe's).",
 )
 flags.DEFINE_float("beta_1", 0.5, "Adam beta_1 of both networks.")
 flags.DEFINE_list("hidden", ["128", "128"], "Hidden layer widths of both MLPs (toys).")
@@ -128,15 +140,18 @@ flags.DEFINE_string("output_dir", "outputs/train", "Where samples.png and metric
 
 
 # The recipes: what benchmarks/recipes.py measured best on ring8 and on digits (README,
-# "What the training tools buy"). Toys: PacGAN's pack 2 and a generator average; images:
-# translations of half the batches the discriminator sees, and Adam at 5e-4.
+# "What the training tools buy"). Toys: PacGAN's pack 2, a generator average, R1 and a
+# learning rate that decays over the second half of 10,000 steps; images: translations of
+# half the batches the discriminator sees, and Adam at 5e-4.
 TOY_DEFAULTS = {
     "latent_dim": 16,
     "batch_size": 256,
-    "steps": 5000,
+    "steps": 10000,
     "learning_rate": 1e-3,
+    "lr_decay": 0.5,
     "ema": 0.999,
     "pack": 2,
+    "r1": 1.0,
     "augment": "",
     "augment_probability": "1",
 }
@@ -145,10 +160,22 @@ IMAGE_DEFAULTS = {
     "batch_size": 64,
     "steps": 3000,
     "learning_rate": 5e-4,
+    "lr_decay": 0.0,
     "ema": 0.0,
     "pack": 1,
+    "r1": 0.0,
     "augment": "translation",
     "augment_probability": "0.5",
+}
+# The toy recipe is the plain GAN's. Conditional and semi-supervised discriminators judge
+# each example with its label (no packing), and these models and the unrolled one keep the
+# settings their benchmarks measured: 5,000 steps at a constant rate, without R1 (whose
+# double backward pass an unrolled step would repeat at every look-ahead).
+_MEASURED_ALONE = {"steps": 5000, "lr_decay": 0.0, "r1": 0.0}
+TOY_MODEL_DEFAULTS = {
+    "conditional": {**_MEASURED_ALONE, "pack": 1},
+    "semi_supervised": {**_MEASURED_ALONE, "pack": 1},
+    "unrolled": _MEASURED_ALONE,
 }
 
 
@@ -165,8 +192,9 @@ def read_settings():
     for name, default in (TOY_DEFAULTS if toy else IMAGE_DEFAULTS).items():
         if values[name] is None:
             values[name] = default
-    if values["model"] in ("conditional", "semi_supervised") and given["pack"] is None:
-        values["pack"] = 1  # their discriminators judge each example with its label
+    for name, default in TOY_MODEL_DEFAULTS.get(values["model"], {}).items() if toy else ():
+        if given[name] is None:
+            values[name] = default
     if values["augment"].lower() == "none":
         values["augment"] = ""
     if values["steps_per_execution"] is None:  # GAN.compile's own default
@@ -199,6 +227,11 @@ def check(settings):
         common.augmentation(settings)
     except ValueError as error:
         raise app.UsageError(f"--augment / --augment_probability: {error}") from None
+    if not 0 <= settings.lr_decay <= 1:
+        raise app.UsageError(
+            f"--lr_decay={settings.lr_decay} must be a fraction of the steps in [0, 1] "
+            "(0: a constant learning rate)."
+        )
     if settings.ema and not 0 < settings.ema < 1:
         raise app.UsageError(f"--ema={settings.ema} must be a decay in (0, 1), or 0 for none.")
     if settings.label_smoothing:

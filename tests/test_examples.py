@@ -165,6 +165,7 @@ def test_train_script_refuses_an_unknown_loss_before_training(tmp_path):
         (["--dataset=digits", "--augment=rotate"], "--augment"),
         (["--dataset=digits", "--augment_probability=often"], "'adaptive'"),
         (["--ema=1.5"], "--ema=1.5 must be a decay in (0, 1)"),
+        (["--lr_decay=1.5"], "--lr_decay=1.5 must be a fraction of the steps in [0, 1]"),
     ],
 )
 def test_train_script_refuses_bad_recipe_flags_before_training(tmp_path, flags, named):
