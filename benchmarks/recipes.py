@@ -1,19 +1,20 @@
 """What each training tool buys: the recipes against the plain GAN, one tool at a time.
 
-    python benchmarks/recipes.py                 # the README tables (about 40 min on 2 cores)
-    python benchmarks/recipes.py --only=toys     # ring8 and grid25 only (about 8 min)
+    python benchmarks/recipes.py                 # the README tables (about 90 min on 2 cores)
+    python benchmarks/recipes.py --only=toys     # ring8 and grid25 only (about 40 min)
     python benchmarks/recipes.py --seeds=1 --toy_steps=500 --image_steps=200   # smoke
-    python benchmarks/recipes.py --only=digits --resume   # finish a stopped digits run
+    python benchmarks/recipes.py --resume        # keep the (row, seed) runs already done
 
-Toys: the protocol of ``toy_objectives.py`` (G 16 -> 128 -> 128 -> 2, D 2 -> 128 -> 128 -> 1,
-ReLU, batch 256, Adam(1e-3, beta_1 = 0.5), ring8 5000 and grid25 10000 generator updates,
-2,500 samples scored by ``tfgan_lite.eval.mode_coverage``), non-saturating loss; each row adds
-tools to it. Digits: the protocol of ``images.py`` (DCGAN-28 width 32, latent 64, batch 64,
-Adam(2e-4, beta_1 = 0.5), 3,000 generator updates), scored on the shipped digits feature
-network with 540 generated images against the 540 test digits; the floor is 540 training
-digits against the same test digits. Every row: 3 seeds (initialisation and noise), mean ±
-std, and the training time per generator update. Writes benchmarks/results/recipes_toys and
-recipes_digits (.json, .md).
+Toys: the protocol of ``toy_objectives.py`` (G 16 -> 128 -> 128 -> 2, D 2 -> 128 -> 128 ->
+1, ReLU, batch 256, Adam(1e-3, beta_1 = 0.5), ring8 5000 and grid25 10000 generator updates,
+2,500 samples scored by ``tfgan_lite.eval.mode_coverage``), non-saturating loss; each row
+adds tools to it, and the recipe rows also train 2x (ring8) and 3x (grid25) longer, the
+second with PacGAN's network sizes. Digits: the protocol of ``images.py`` (DCGAN-28 width
+32, latent 64, batch 64, Adam(2e-4, beta_1 = 0.5), 3,000 generator updates), scored on the
+shipped digits feature network with 540 generated images against the 540 test digits; the
+floor is 540 training digits against the same test digits. Every row: 3 seeds
+(initialisation and noise), mean ± std, and the training time per generator update. Writes
+benchmarks/results/recipes_toys and recipes_digits (.json, .md).
 """
 
 import json
@@ -38,19 +39,29 @@ flags.DEFINE_integer("toy_steps", None, "Generator updates on both toys (default
 flags.DEFINE_integer("image_steps", 3000, "Generator updates on digits.")
 flags.DEFINE_enum("only", None, ["toys", "digits"], "Run one of the two tables.")
 flags.DEFINE_string("output_dir", "benchmarks/results", "Where the JSON and Markdown go.")
-flags.DEFINE_bool("resume", False, "Digits: keep the runs of an earlier recipes_digits.json.")
+flags.DEFINE_bool(
+    "resume", False, "Keep the runs of an earlier recipes_*.json (same row and seed)."
+)
 
 TOY_STEPS = {"ring8": 5000, "grid25": 10000}
 
-# The rows: name -> GAN keyword arguments, plus "networks" (hidden widths of G and D) and
-# "learning_rate" where a row changes them. "recipe" rows are the example script's defaults.
+# The rows: name -> GAN keyword arguments, plus "networks" (hidden widths of G and D),
+# "learning_rate", "beta_2", "lr_decay" (tfgan.schedules.LinearDecay's fraction) and "steps"
+# (dataset -> generator updates, where a row trains longer) where a row changes them.
+# "recipe" rows are the example script's defaults.
 PACGAN_NETWORKS = {"networks": ((400, 400, 400, 400), (200, 200, 200))}  # PacGAN's sizes
+TOY_RECIPE = {"pack": 2, "ema": 0.999, "r1_penalty": 1.0, "lr_decay": 0.5}
+LONGER = {"steps": {"ring8": 10000, "grid25": 30000}}
 TOY_ROWS = {
     "plain (non_saturating)": {},
     "+ ema 0.999": {"ema": 0.999},
     "+ pack 2": {"pack": 2},
-    "recipe: pack 2 + ema 0.999": {"pack": 2, "ema": 0.999},
-    "pack 2 + ema 0.999, PacGAN-size MLPs": {"pack": 2, "ema": 0.999, **PACGAN_NETWORKS},
+    "+ r1 1": {"r1_penalty": 1.0},
+    "+ linear decay over the last half": {"lr_decay": 0.5},
+    "pack 2 + ema 0.999": {"pack": 2, "ema": 0.999},
+    "recipe: pack 2 + ema + r1 1 + decay": TOY_RECIPE,
+    "recipe, 2x / 3x the steps": {**TOY_RECIPE, **LONGER},
+    "recipe, PacGAN-size MLPs, 2x the steps": {**TOY_RECIPE, **LONGER, **PACGAN_NETWORKS},
     "wgan_gp + ema 0.999": {
         "loss": "wasserstein",
         "gradient_penalty": 0.1,
@@ -69,14 +80,18 @@ IMAGE_ROWS = {
 }
 
 
-def adam(lr, beta_2=0.999):
-    return keras.optimizers.Adam(lr, beta_1=0.5, beta_2=beta_2)
+def adam(options, updates, default_lr):
+    """Adam(beta_1 = 0.5) with a row's rate, beta_2 and decay over the optimizer's updates."""
+    lr = options.get("learning_rate", default_lr)
+    if options.get("lr_decay"):
+        lr = tfgan.schedules.LinearDecay(lr, updates, options["lr_decay"])
+    return keras.optimizers.Adam(lr, beta_1=0.5, beta_2=options.get("beta_2", 0.999))
 
 
 def gan_options(options):
     """The GAN keyword arguments of a row; the rest of the row configures what is around."""
     options = dict(options)
-    for key in ("networks", "learning_rate", "beta_2"):
+    for key in ("networks", "learning_rate", "beta_2", "lr_decay", "steps"):
         options.pop(key, None)
     if "augment_probability" in options:
         probability = options.pop("augment_probability")
@@ -91,8 +106,8 @@ def toy_run(options, dataset, steps, seed):
         16, 2, hidden, discriminator_hidden=discriminator_hidden, pack=options.get("pack", 1)
     )
     gan = tfgan.GAN(generator, discriminator, latent_dim=16, seed=seed, **gan_options(options))
-    lr, beta_2 = options.get("learning_rate", 1e-3), options.get("beta_2", 0.999)
-    gan.compile(adam(lr, beta_2), adam(lr, beta_2), steps_per_execution=50)
+    updates = (steps, steps * gan.discriminator_steps)
+    gan.compile(*(adam(options, n, 1e-3) for n in updates), steps_per_execution=50)
     data = tfgan.data.toy_dataset(dataset, 256 * gan.discriminator_steps, seed=seed)
     start = time.perf_counter()
     gan.fit(data, steps_per_epoch=steps, verbose=0)
@@ -112,8 +127,8 @@ def image_run(options, steps, seed, reference, net):
     batch_norm = not options.get("r1_penalty")  # a per-example penalty and batch norm clash
     networks = tfgan.networks.dcgan((28, 28, 1), 64, width=32, batch_norm=batch_norm)
     gan = tfgan.GAN(*networks, latent_dim=64, seed=seed, **gan_options(options))
-    lr = options.get("learning_rate", 2e-4)
-    gan.compile(adam(lr), adam(lr), steps_per_execution=50)
+    updates = (steps, steps * gan.discriminator_steps)
+    gan.compile(*(adam(options, n, 2e-4) for n in updates), steps_per_execution=50)
     data = tfgan.data.images("digits", "train", 64, 28, seed=seed).repeat()
     start = time.perf_counter()
     gan.fit(data, steps_per_epoch=steps, verbose=0)
@@ -126,25 +141,34 @@ def ms_per_step(rows):
     return mean_std([1000 * r["seconds"] / r["steps"] for r in rows], "{:.1f}")
 
 
+def toy_steps(options, dataset):
+    """A row's generator updates: --toy_steps for all (a smoke run), else the row's own."""
+    return FLAGS.toy_steps or options.get("steps", {}).get(dataset) or TOY_STEPS[dataset]
+
+
 def toys():
-    results, lines = [], [f"| tools | dataset | {COVERAGE_COLUMNS} ms / step |"]
-    lines.append("|---|---|---|---|---|---|---|")
+    """Runs each (row, dataset, seed) that --resume does not find done in recipes_toys.json."""
+    done = load(FLAGS.output_dir, "recipes_toys") if FLAGS.resume else []
+    results, lines = [], [f"| tools | dataset | steps | {COVERAGE_COLUMNS} ms / step |"]
+    lines.append("|---|---|---|---|---|---|---|---|")
     for dataset in ("ring8", "grid25"):
-        steps = FLAGS.toy_steps or TOY_STEPS[dataset]
         for name, options in TOY_ROWS.items():
             if dataset == "grid25" and "networks" in options:
-                continue  # 10,000 steps of the large MLPs: about 15 min on 2 cores
-            rows = []
+                continue  # 30,000 steps of the large MLPs: about 25 min on 2 cores
+            steps, rows = toy_steps(options, dataset), []
             for seed in range(FLAGS.seeds):
-                row = {"row": name, "dataset": dataset, "seed": seed}
-                row.update(toy_run(options, dataset, steps, seed))
+                key = {"row": name, "dataset": dataset, "seed": seed}
+                old = [r for r in done if r.items() >= {**key, "steps": steps}.items()]
+                row = old[0] if old else {**key, **toy_run(options, dataset, steps, seed)}
                 print(json.dumps(row), flush=True)
                 rows.append(row)
             results += rows
-            lines.append(f"| {name} | {dataset} | {coverage_cells(rows)} {ms_per_step(rows)} |")
+            cells = f"{coverage_cells(rows)} {ms_per_step(rows)}"
+            lines.append(f"| {name} | {dataset} | {steps} | {cells} |")
     header = (
-        f"{FLAGS.seeds} seeds; ring8 {FLAGS.toy_steps or TOY_STEPS['ring8']} and grid25 "
-        f"{FLAGS.toy_steps or TOY_STEPS['grid25']} generator updates; batch 256; {machine()}."
+        f"{FLAGS.seeds} seeds; ring8 {toy_steps({}, 'ring8')} and grid25 "
+        f"{toy_steps({}, 'grid25')} generator updates unless a row says otherwise; batch 256; "
+        f"{machine()}."
     )
     write(FLAGS.output_dir, "recipes_toys", header, results, "\n".join(lines))
 
