@@ -88,6 +88,12 @@ def adam(options, updates, default_lr):
     return keras.optimizers.Adam(lr, beta_1=0.5, beta_2=options.get("beta_2", 0.999))
 
 
+def compile_row(gan, options, steps, default_lr):
+    """Compiles a row's GAN: each network's Adam decays over that network's own updates."""
+    updates = (steps, steps * gan.discriminator_steps)
+    gan.compile(*(adam(options, n, default_lr) for n in updates), steps_per_execution=50)
+
+
 def gan_options(options):
     """The GAN keyword arguments of a row; the rest of the row configures what is around."""
     options = dict(options)
@@ -106,8 +112,7 @@ def toy_run(options, dataset, steps, seed):
         16, 2, hidden, discriminator_hidden=discriminator_hidden, pack=options.get("pack", 1)
     )
     gan = tfgan.GAN(generator, discriminator, latent_dim=16, seed=seed, **gan_options(options))
-    updates = (steps, steps * gan.discriminator_steps)
-    gan.compile(*(adam(options, n, 1e-3) for n in updates), steps_per_execution=50)
+    compile_row(gan, options, steps, 1e-3)
     data = tfgan.data.toy_dataset(dataset, 256 * gan.discriminator_steps, seed=seed)
     start = time.perf_counter()
     gan.fit(data, steps_per_epoch=steps, verbose=0)
@@ -127,8 +132,7 @@ def image_run(options, steps, seed, reference, net):
     batch_norm = not options.get("r1_penalty")  # a per-example penalty and batch norm clash
     networks = tfgan.networks.dcgan((28, 28, 1), 64, width=32, batch_norm=batch_norm)
     gan = tfgan.GAN(*networks, latent_dim=64, seed=seed, **gan_options(options))
-    updates = (steps, steps * gan.discriminator_steps)
-    gan.compile(*(adam(options, n, 2e-4) for n in updates), steps_per_execution=50)
+    compile_row(gan, options, steps, 2e-4)
     data = tfgan.data.images("digits", "train", 64, 28, seed=seed).repeat()
     start = time.perf_counter()
     gan.fit(data, steps_per_epoch=steps, verbose=0)

@@ -168,12 +168,18 @@ def main(argv):
     average = (
         f"the weights' moving average (momentum {FLAGS.ema})" if FLAGS.ema else "the last weights"
     )
+    widths = "-".join(FLAGS.hidden)
+    scored = f"{FLAGS.validation} held-out training images" if FLAGS.validation else "test set"
     header = (
-        f"{FLAGS.seeds} seeds (labeled subset and initialisation); {FLAGS.steps} steps of batch "
-        f"{BATCH} for each classifier, Adam at {FLAGS.learning_rate:g} {schedule}; test accuracy "
-        f"of {average}; {machine()}."
+        f"{FLAGS.seeds} seeds (labeled subset and initialisation); hidden widths {widths}; "
+        f"{FLAGS.steps} steps of batch {BATCH} for each classifier, Adam at "
+        f"{FLAGS.learning_rate:g} {schedule}; accuracy of {average} on the {scored}; {machine()}."
     )
-    write(FLAGS.output_dir, "semi_supervised", header, results, "\n".join(lines))
+    # A validation run never overwrites the table: it gets a file of its own per width.
+    name = f"semi_supervised_validation_{widths}" if FLAGS.validation else "semi_supervised"
+    if FLAGS.validation:
+        lines[0] = lines[0].replace("test accuracy", "validation accuracy")
+    write(FLAGS.output_dir, name, header, results, "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -188,12 +188,12 @@ def read_settings():
     """
     given = {flag.name: flag.value for flag in FLAGS.get_key_flags_for_module(__name__)}
     toy = given["dataset"] in tfgan.data.toy_names()
+    defaults = dict(TOY_DEFAULTS if toy else IMAGE_DEFAULTS)
+    if toy:  # the conditional, semi-supervised and unrolled models keep their own settings
+        defaults.update(TOY_MODEL_DEFAULTS.get(given["model"], {}))
     values = dict(given)
-    for name, default in (TOY_DEFAULTS if toy else IMAGE_DEFAULTS).items():
+    for name, default in defaults.items():
         if values[name] is None:
-            values[name] = default
-    for name, default in TOY_MODEL_DEFAULTS.get(values["model"], {}).items() if toy else ():
-        if given[name] is None:
             values[name] = default
     if values["augment"].lower() == "none":
         values["augment"] = ""
