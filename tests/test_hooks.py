@@ -134,12 +134,15 @@ def test_unrolling_composes_with_a_conditional_gan_on_ring8():
         generator, discriminator, num_classes=8, latent_dim=16, unroll_steps=5, seed=0
     )
     assert cgan.unroll_steps == 5
+    # The rate decays to 0 over the second half, as in the toy recipe: at a constant 1e-3
+    # the same 2,000 steps ended anywhere from 6 modes at 19% high quality to 8 at 99% from
+    # one run to the next (CPU training is not bitwise reproducible here, and the game
+    # amplifies it); with the decay, 7 runs of seeds 0-4, 1 and 2 threads, all ended at 8.
+    learning_rate = tfgan.schedules.LinearDecay(1e-3, 2000, 0.5)
     cgan.compile(
-        generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
-        discriminator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+        generator_optimizer=keras.optimizers.Adam(learning_rate, beta_1=0.5),
+        discriminator_optimizer=keras.optimizers.Adam(learning_rate, beta_1=0.5),
     )
-    # 2,000 steps: after 1,000 this run ended at 69% or at 40-43% high quality from one run
-    # to the next (CPU training is not bitwise reproducible here, and the game amplifies it).
     cgan.fit(tfgan.data.toy_dataset(RING, 256, labels=True), steps_per_epoch=2000, verbose=0)
     labels = np.repeat(np.arange(8), 250)
     samples = cgan.generate(len(labels), seed=1, labels=labels)
@@ -147,8 +150,8 @@ def test_unrolling_composes_with_a_conditional_gan_on_ring8():
     on_label = np.array([np.mean(nearest[labels == j] == j) for j in range(8)])
     assert on_label.min() >= 0.9, on_label
     coverage = tfgan.eval.mode_coverage(samples, RING)
-    # Measured: 8 modes, 83-89% of samples within 3 std of a mode after these 2,000 steps.
-    assert coverage["modes"] == 8 and coverage["high_quality"] >= 0.5, coverage
+    # Measured: 8 modes, 91-99% of samples within 3 std of a mode after these 2,000 steps.
+    assert coverage["modes"] == 8 and coverage["high_quality"] >= 0.75, coverage
 
 
 def test_unrolled_gan_is_a_gan_with_five_unrolled_steps():
