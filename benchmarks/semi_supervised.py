@@ -12,9 +12,10 @@ Polyak average. The labels-alone classifier is trained on the labeled examples w
 cross-entropy; the semi-supervised one is the discriminator of a ``SemiSupervisedGAN`` that
 also sees every training image without its label, with a labeled batch drawn beside each
 unlabeled one and feature matching for the generator (Adam beta_1 0.5 for both networks).
-The settings were chosen on a validation split carved from the training images (300 held
-out, 5 labels per class); the test set gives only the final scores. Writes
-benchmarks/results/semi_supervised.{json,md}.
+Settings are compared on a validation split carved from the training images
+(``--validation=300``: 300 held out, scored instead of the test set, written to
+semi_supervised_validation_<widths>.{json,md}); the test set gives only the final scores.
+Writes benchmarks/results/semi_supervised.{json,md}.
 """
 
 import os
