@@ -107,7 +107,7 @@ flags.DEFINE_string(
     "Per-image probability of each augmentation, or 'adaptive' (ADA; unset: the recipe's).",
 )
 flags.DEFINE_float("clip_weights", None, "WGAN weight clipping bound c (unset: off).")
-flags.DEFINE_integer("batch_size", None, "Examples per discriminator step (256 toys, 64 images).")
+flags.DEFINE_integer("batch_size", None, "Examples per discriminator step (256 toys, 128 images).")
 flags.DEFINE_integer(
     "steps", None, "Generator updates (unset: 10000 toy GAN, 5000 other toy models, 3000 images)."
 )
@@ -141,8 +141,8 @@ flags.DEFINE_string("output_dir", "outputs/train", "Where samples.png and metric
 
 # The recipes: what benchmarks/recipes.py measured best on ring8 and on digits (README,
 # "What the training tools buy"). Toys: PacGAN's pack 2, a generator average, R1 and a
-# learning rate that decays over the second half of 10,000 steps; images: translations of
-# half the batches the discriminator sees, and Adam at 5e-4.
+# learning rate that decays over the second half of 10,000 steps; images: translations and
+# cutout of half the images the discriminator sees, batches of 128, and Adam at 5e-4.
 TOY_DEFAULTS = {
     "latent_dim": 16,
     "batch_size": 256,
@@ -157,14 +157,14 @@ TOY_DEFAULTS = {
 }
 IMAGE_DEFAULTS = {
     "latent_dim": 64,
-    "batch_size": 64,
+    "batch_size": 128,
     "steps": 3000,
     "learning_rate": 5e-4,
     "lr_decay": 0.0,
     "ema": 0.0,
     "pack": 1,
     "r1": 0.0,
-    "augment": "translation",
+    "augment": "translation,cutout",
     "augment_probability": "0.5",
 }
 # The toy recipe is the plain GAN's. Conditional and semi-supervised discriminators judge

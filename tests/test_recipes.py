@@ -36,14 +36,14 @@ def test_the_toy_recipe_covers_ring8_with_high_quality_samples():
     assert recipe["high_quality"] >= 0.6, recipe
 
 
-def digits_fid(steps, learning_rate, **options):
+def digits_fid(steps, learning_rate, batch_size=64, **options):
     """FID of 540 generated digits against the 540 test digits, after ``steps`` updates of
     the benchmark's DCGAN-28."""
     keras.utils.set_random_seed(0)
     gan = tfgan.GAN(*tfgan.networks.dcgan((28, 28, 1), 64, width=32), 64, seed=0, **options)
     adam = [keras.optimizers.Adam(learning_rate, beta_1=0.5) for _ in range(2)]
     gan.compile(*adam, steps_per_execution=50)
-    data = tfgan.data.images("digits", "train", 64, 28, seed=0).repeat()
+    data = tfgan.data.images("digits", "train", batch_size, 28, seed=0).repeat()
     gan.fit(data, steps_per_epoch=steps, verbose=0)
     reference = next(iter(tfgan.data.images("digits", "test", 540, 28))).numpy()
     net = tfgan.eval.FeatureNet.digits()
@@ -51,9 +51,10 @@ def digits_fid(steps, learning_rate, **options):
 
 
 def test_the_image_recipe_beats_the_plain_dcgan_on_digits():
-    # Translations of half of what D sees, and Adam 5e-4, against Adam 2e-4 without them;
-    # measured after 600 steps: FID 17.5 against 21.9.
-    augment = tfgan.augment.DiffAugment("translation", 0.5)
-    recipe = digits_fid(600, 5e-4, augment=augment)
-    plain = digits_fid(600, 2e-4)
-    assert recipe < 0.9 * plain, (recipe, plain)
+    # Translations and cutout of half of what D sees, batches of 128 and Adam 5e-4, against
+    # Adam 2e-4 on batches of 64 without them; measured after 1,000 steps: FID 10.9 against
+    # 18.5 (after 600 the gap is still small: 18.3 against 21.6).
+    augment = tfgan.augment.DiffAugment("translation,cutout", 0.5)
+    recipe = digits_fid(1000, 5e-4, batch_size=128, augment=augment)
+    plain = digits_fid(1000, 2e-4)
+    assert recipe < 0.8 * plain and recipe < 14, (recipe, plain)
