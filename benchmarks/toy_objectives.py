@@ -62,6 +62,9 @@ CONFIGS = {
     "maximum_likelihood": ({"loss": "maximum_likelihood"}, adam, adam),
     "least_squares": ({"loss": "least_squares"}, adam, adam),
     "hinge": ({"loss": "hinge"}, adam, adam),
+    # Jolicoeur-Martineau 2018: the generator's loss reads D's real logits too.
+    "relativistic": ({"loss": "relativistic"}, adam, adam),
+    "relativistic_average": ({"loss": "relativistic_average"}, adam, adam),
     # WGAN: the paper's clipping c = 0.01, 5 critic steps and RMSprop (momentum made
     # clipped critics unstable in the paper); learning rate raised from 5e-5 to 5e-4 so
     # the run fits the same number of generator updates.

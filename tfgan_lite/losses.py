@@ -4,7 +4,10 @@ Every objective has two methods, each returning a scalar batch mean:
 
 * ``discriminator_loss(real_logits, fake_logits)``: what the discriminator (critic)
   minimises;
-* ``generator_loss(fake_logits)``: what the generator minimises.
+* ``generator_loss(fake_logits, real_logits=None)``: what the generator minimises. Only
+  the relativistic objectives (Jolicoeur-Martineau 2018), whose ``generator_needs_real``
+  is True, read ``real_logits``; the train step passes them to those alone, so an
+  objective written as ``generator_loss(self, fake_logits)`` keeps working.
 
 The discriminator returns logits ``l`` and ``D(x) = sigmoid(l)``.  The losses use
 ``softplus`` and ``log_sigmoid`` identities (``-log D = softplus(-l)``,
@@ -60,6 +63,7 @@ class Objective:
     """
 
     name = None
+    generator_needs_real = False  # True: the train step passes D's real logits to G's loss
 
     def get_config(self):
         """The options that make this objective differ from ``get(self.name)``."""
@@ -68,7 +72,7 @@ class Objective:
     def discriminator_loss(self, real_logits, fake_logits):
         raise NotImplementedError
 
-    def generator_loss(self, fake_logits):
+    def generator_loss(self, fake_logits, real_logits=None):
         raise NotImplementedError
 
     def __repr__(self):
@@ -115,7 +119,7 @@ class Minimax(_Modified):
 
     name = "minimax"
 
-    def generator_loss(self, fake_logits):
+    def generator_loss(self, fake_logits, real_logits=None):
         return -_mean(tf.nn.softplus(_logits(fake_logits)))
 
 
@@ -124,7 +128,7 @@ class NonSaturating(_Modified):
 
     name = "non_saturating"
 
-    def generator_loss(self, fake_logits):
+    def generator_loss(self, fake_logits, real_logits=None):
         return _mean(tf.nn.softplus(-_logits(fake_logits)))
 
 
@@ -133,7 +137,7 @@ class MaximumLikelihood(_Modified):
 
     name = "maximum_likelihood"
 
-    def generator_loss(self, fake_logits):
+    def generator_loss(self, fake_logits, real_logits=None):
         return -0.5 * _mean(safe_exp(_logits(fake_logits)))
 
 
@@ -148,7 +152,7 @@ class Wasserstein(Objective):
     def discriminator_loss(self, real_logits, fake_logits):
         return _mean(_logits(fake_logits)) - _mean(_logits(real_logits))
 
-    def generator_loss(self, fake_logits):
+    def generator_loss(self, fake_logits, real_logits=None):
         return -_mean(_logits(fake_logits))
 
 
@@ -161,7 +165,7 @@ class LeastSquares(Objective):
         real, fake = _logits(real_logits), _logits(fake_logits)
         return 0.5 * _mean(tf.square(real - 1.0)) + 0.5 * _mean(tf.square(fake))
 
-    def generator_loss(self, fake_logits):
+    def generator_loss(self, fake_logits, real_logits=None):
         return 0.5 * _mean(tf.square(_logits(fake_logits) - 1.0))
 
 
@@ -175,7 +179,7 @@ class Hinge(Objective):
             tf.nn.relu(1.0 + _logits(fake_logits))
         )
 
-    def generator_loss(self, fake_logits):
+    def generator_loss(self, fake_logits, real_logits=None):
         return -_mean(_logits(fake_logits))
 
 
@@ -232,15 +236,100 @@ class FGAN(Objective):
         real, fake = _logits(real_logits), _logits(fake_logits)
         return _mean(self._conjugate(fake)) - _mean(self._activation(real))
 
-    def generator_loss(self, fake_logits):
+    def generator_loss(self, fake_logits, real_logits=None):
         return -_mean(self._activation(_logits(fake_logits)))
 
 
 DIVERGENCES = tuple(_FGAN)
 
+
+def _paired(real, fake):
+    """``(real, fake)``, refused when their known shapes differ (RSGAN pairs them)."""
+    known = real.shape.is_fully_defined() and fake.shape.is_fully_defined()
+    if known and real.shape != fake.shape:
+        raise ValueError(
+            f"loss='relativistic' pairs each real logit with a generated one, so both "
+            f"batches must have one shape; got real {real.shape.as_list()} and "
+            f"generated {fake.shape.as_list()}. Feed equal batches, or use "
+            "loss='relativistic_average', which compares each with the other's mean."
+        )
+    return real, fake
+
+
+def _real_for(name, real_logits):
+    if real_logits is None:
+        raise ValueError(
+            f"The {name!r} generator loss compares generated logits with real ones: call "
+            "generator_loss(fake_logits, real_logits) (GAN's train step does, because "
+            "generator_needs_real is True)."
+        )
+    return _logits(real_logits)
+
+
+class Relativistic(Objective):
+    """RSGAN (Jolicoeur-Martineau 2018): D judges whether real data look more realistic
+    than generated data, pair by pair: with C the logit,
+
+    D: E[softplus(-(C(x_r) - C(x_f)))]        G: E[softplus(-(C(x_f) - C(x_r)))]
+
+    each term being -log sigmoid of the difference. The i-th real example is paired with
+    the i-th generated one, so both batches need one shape.
+    """
+
+    name = "relativistic"
+    generator_needs_real = True
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        real, fake = _paired(_logits(real_logits), _logits(fake_logits))
+        return _mean(tf.nn.softplus(fake - real))
+
+    def generator_loss(self, fake_logits, real_logits=None):
+        real = _real_for(self.name, real_logits)
+        real, fake = _paired(real, _logits(fake_logits))
+        return _mean(tf.nn.softplus(real - fake))
+
+
+class RelativisticAverage(Objective):
+    """RaGAN (Jolicoeur-Martineau 2018): each logit is compared with the mean logit of the
+    other batch,
+
+    D: E_r[softplus(-(C(x_r) - m_f))] + E_f[softplus(C(x_f) - m_r)]
+    G: E_f[softplus(-(C(x_f) - m_r))] + E_r[softplus(C(x_r) - m_f)]
+
+    with m_r and m_f the batch means of the real and generated logits; the batches may
+    differ in size. G's loss reaches the generator through C(x_f) and m_f.
+    """
+
+    name = "relativistic_average"
+    generator_needs_real = True
+
+    @staticmethod
+    def _loss(first, second):
+        """-E[log sigmoid(first - mean(second))] - E[log(1 - sigmoid(second - mean(first)))]."""
+        return _mean(tf.nn.softplus(_mean(second) - first)) + _mean(
+            tf.nn.softplus(second - _mean(first))
+        )
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        return self._loss(_logits(real_logits), _logits(fake_logits))
+
+    def generator_loss(self, fake_logits, real_logits=None):
+        real = _real_for(self.name, real_logits)
+        return self._loss(_logits(fake_logits), real)
+
+
 _REGISTRY = {
     cls.name: cls
-    for cls in (Minimax, NonSaturating, MaximumLikelihood, Wasserstein, LeastSquares, Hinge)
+    for cls in (
+        Minimax,
+        NonSaturating,
+        MaximumLikelihood,
+        Wasserstein,
+        LeastSquares,
+        Hinge,
+        Relativistic,
+        RelativisticAverage,
+    )
 }
 _REGISTRY.update({f"fgan_{d}": (lambda d=d: FGAN(d)) for d in _FGAN})
 

@@ -268,11 +268,15 @@ class GAN(keras.Model):
 
     @property
     def _generator_needs_real(self):
-        """Whether ``_generator_loss`` reads D's output on the real batch."""
-        return False
+        """Whether ``_generator_loss`` reads D's output on the real batch: for the
+        relativistic objectives."""
+        return self.objective.generator_needs_real
 
     def _generator_loss(self, fake_output, real_output, condition):
-        return self.objective.generator_loss(self._gan_logits(fake_output))
+        fake_logits = self._gan_logits(fake_output)
+        if not self.objective.generator_needs_real:  # objectives of one argument work too
+            return self.objective.generator_loss(fake_logits)
+        return self.objective.generator_loss(fake_logits, self._gan_logits(real_output))
 
     def _probe_condition(self, n):
         return None

@@ -133,7 +133,7 @@ class SemiSupervisedGAN(GAN):
     def _discriminator_outputs(self, raw):
         # The tap holds the feature layer's activations of the call that made ``raw``.
         features = None
-        if self._tap is not None and self._generator_needs_real:
+        if self._tap is not None and self.generator_objective == "feature_matching":
             features = self._tapped_features()
             self._tap.value = None
         return {"logits": raw, "features": features}
@@ -183,7 +183,7 @@ class SemiSupervisedGAN(GAN):
 
     @property
     def _generator_needs_real(self):
-        return self.generator_objective == "feature_matching"
+        return self.generator_objective == "feature_matching" or super()._generator_needs_real
 
     def _generator_loss(self, fake_output, real_output, condition):
         if self.generator_objective == "standard":
