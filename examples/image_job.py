@@ -9,6 +9,7 @@ import time
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 import tfgan_lite as tfgan
 
@@ -202,8 +203,9 @@ def train(gan, reference, feature_net, settings, floor=None):
     followed by a checkpoint; metrics.png draws the evaluations so far over their ``floor``.
     Returns the history, the resumed step and the two callbacks.
 
-    The semi-supervised model trains on the whole training split held in memory, with
-    labels_per_class labels kept per class; the others on a stream of batches.
+    Every model trains on a stream of batches, for exactly --steps; the semi-supervised
+    one streams the whole training split unlabeled, with a labeled batch beside each from
+    the labels_per_class examples per class that keep their labels.
     """
     batch = settings.batch_size * settings.discriminator_steps
     grid = tfgan.callbacks.SampleGrid(
@@ -223,15 +225,15 @@ def train(gan, reference, feature_net, settings, floor=None):
     if settings.model == "semi_supervised":
         x, y = real_images("train", 10**9, settings, labels=True)
         keep = tfgan.data.labeled_subset(y, settings.labels_per_class, seed=settings.seed)
-        y_semi = np.full_like(y, -1)
-        y_semi[keep] = y[keep]
+        unlabeled = tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=settings.seed)
+        unlabeled = unlabeled.repeat().batch(batch, drop_remainder=True)
         history, resumed = common.fit_resumable(
             gan,
-            lambda start: (x, y_semi),
-            len(x) // batch,
+            lambda start: (unlabeled.skip(start), None),
+            settings.eval_every,
             settings,
             callbacks,
-            batch_size=batch,
+            labeled_data=(x[keep], y[keep]),
             verbose=1,
         )
         return history, resumed, grid, evaluate
