@@ -19,8 +19,9 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Two worker processes: most tests are single-threaded Python and graph tracing.
 test: lint
-	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest -q
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest -q -n 2
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
@@ -28,6 +29,7 @@ format: $(VENV)/.installed
 
 benchmark: $(VENV)/.installed
 	$(PY) -m pip install -q torch==2.13.0  # the PyTorch baseline of speed.py; not a dependency
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest -q -m benchmark
 	for b in recipes toy_objectives unrolled conditional semi_supervised images fid_bias export step_time speed; do \
 		TF_CPP_MIN_LOG_LEVEL=2 $(PY) benchmarks/$$b.py || exit 1; done
 	$(PY) benchmarks/update_readme.py

@@ -2,6 +2,7 @@
 tools buy") reach a stated quality: fast versions of benchmarks/recipes.py."""
 
 import keras
+import pytest
 
 import tfgan_lite as tfgan
 
@@ -50,6 +51,7 @@ def digits_fid(steps, learning_rate, batch_size=64, **options):
     return tfgan.eval.frechet_distance(net.features(reference), net.features(gan.generate(540, 0)))
 
 
+@pytest.mark.benchmark
 def test_the_image_recipe_beats_the_plain_dcgan_on_digits():
     # Translations and cutout of half of what D sees, batches of 128 and Adam 5e-4, against
     # Adam 2e-4 on batches of 64 without them; measured after 1,000 steps: FID 10.9 against
