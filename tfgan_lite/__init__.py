@@ -14,12 +14,14 @@ from tfgan_lite import (
     priors,
     schedules,
 )
-from tfgan_lite.models import GAN, ConditionalGAN, SemiSupervisedGAN, UnrolledGAN
+from tfgan_lite.models import ACGAN, GAN, ConditionalGAN, InfoGAN, SemiSupervisedGAN, UnrolledGAN
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ACGAN",
     "GAN",
+    "InfoGAN",
     "ConditionalGAN",
     "SemiSupervisedGAN",
     "UnrolledGAN",

@@ -9,6 +9,12 @@ TensorFlow loads (no tfgan_lite at serving time), with two signatures (and the m
 * ``sample``: ``num_samples`` (int32 scalar) and ``seed`` (int64 scalar), and ``labels``
   for a conditional model -> ``samples``, with z drawn from the model's prior in the graph.
 
+An ``InfoGAN``'s ``serving_default`` takes its codes beside z: ``categorical_codes`` (int32,
+[None, number of categorical codes], column i in [0, size i)) and ``continuous_codes``
+(float32, [None, continuous_codes]), each when the model has such codes; its ``sample``
+draws them from their priors with z. The TFLite file takes the same inputs as
+``serving_default``, and the metadata records the code sizes.
+
 With generator averaging (``GAN(ema=...)``) the exports hold the averaged generator.
 Both signatures refuse a bad request in the graph, before the generator runs, with an
 InvalidArgument error (TF Serving answers it with status 400): ``labels`` outside
@@ -54,10 +60,75 @@ _SHOWN = 5
 INT32_MAX = 2**31 - 1
 
 
+def _code_sizes(gan):
+    """An InfoGAN's ``(categorical code sizes, number of continuous codes)``; None for
+    other models."""
+    if not hasattr(gan, "categorical_codes"):
+        return None
+    return list(gan.categorical_codes), gan.continuous_codes
+
+
+def _condition_specs(gan):
+    """The inputs beside z: ``labels`` (conditional models), an InfoGAN's
+    ``categorical_codes`` and ``continuous_codes`` (each when it has such codes), or none."""
+    if gan.conditional:
+        return [tf.TensorSpec([None], tf.int32, name="labels")]
+    sizes = _code_sizes(gan)
+    if sizes is None:
+        return []
+    categorical, continuous = sizes
+    specs = []
+    if categorical:
+        specs.append(tf.TensorSpec([None, len(categorical)], tf.int32, name="categorical_codes"))
+    if continuous:
+        specs.append(tf.TensorSpec([None, continuous], tf.float32, name="continuous_codes"))
+    return specs
+
+
 def _signatures(gan):
-    z = tf.TensorSpec([None, gan.latent_dim], tf.float32, name="z")
-    labels = tf.TensorSpec([None], tf.int32, name="labels")
-    return [z, labels] if gan.conditional else [z]
+    return [tf.TensorSpec([None, gan.latent_dim], tf.float32, name="z"), *_condition_specs(gan)]
+
+
+def _codes_condition(gan, inputs, count, check):
+    """An InfoGAN's condition from the ``categorical_codes`` / ``continuous_codes`` inputs
+    (in ``_condition_specs``'s order), after graph checks with ``check``."""
+    categorical_sizes, continuous = _code_sizes(gan)
+    inputs = list(inputs)
+    condition = {
+        "categorical": tf.zeros([count, 0], tf.int32),
+        "continuous": tf.zeros([count, 0], tf.float32),
+    }
+    if categorical_sizes:
+        codes = inputs.pop(0)
+        if check:
+            codes = _checked_codes(codes, count, categorical_sizes)
+        condition["categorical"] = codes
+    if continuous:
+        codes = inputs.pop(0)
+        if check:
+            rows = tf.debugging.Assert(
+                tf.equal(tf.shape(codes)[0], count),
+                ["continuous_codes has", tf.shape(codes)[0], "rows, z has", count],
+            )
+            codes = _after([rows], codes)
+        condition["continuous"] = codes
+    return condition
+
+
+def _checked_codes(codes, count, sizes):
+    """Categorical codes ``(count, len(sizes))`` after graph checks: code i in [0, sizes[i])."""
+    rows = tf.debugging.Assert(
+        tf.equal(tf.shape(codes)[0], count),
+        ["categorical_codes has", tf.shape(codes)[0], "rows, z has", count],
+    )
+    codes = _after([rows], codes)
+    valid = tf.logical_and(codes >= 0, codes < tf.constant(sizes, tf.int32))
+    in_range = tf.debugging.Assert(
+        tf.reduce_all(valid),
+        [f"categorical_codes: column i must lie in [0, size i), sizes {sizes}; got", codes],
+        summarize=_SHOWN,
+    )
+    return _after([in_range], codes)
 
 
 def _after(asserts, tensor):
@@ -139,6 +210,8 @@ def _metadata(gan, output, value_range, class_names=None):
         "latent_dim": gan.latent_dim,
         "prior": priors.name_of(gan.prior) if gan.prior is not None else None,
         "num_classes": gan.num_classes if gan.conditional else None,
+        "categorical_codes": None if _code_sizes(gan) is None else _code_sizes(gan)[0],
+        "continuous_codes": None if _code_sizes(gan) is None else _code_sizes(gan)[1],
         "sample_shape": list(gan.sample_shape),
         "output": output,
         "value_range": list(value_range),
@@ -163,23 +236,27 @@ def _archive(gan, output, value_range, for_tflite=False, max_samples=MAX_SAMPLES
     import keras
 
     labeled = gan.conditional
+    codes = _code_sizes(gan) is not None
     prior = gan.prior
 
-    def generate(z, labels):
+    def generate(z, condition):
         # The model's own generator hook: the exported graph makes what generate() makes.
-        samples = gan._generate(z, labels, training=False, averaged=True)
+        samples = gan._generate(z, condition, training=False, averaged=True)
         return {"samples": _to_output(samples, output, value_range)}
 
-    def serve(z, labels=None):
+    def serve(z, *inputs):
+        condition = inputs[0] if labeled else None
         if labeled and not for_tflite:
-            labels = _checked_labels(
-                labels,
+            condition = _checked_labels(
+                condition,
                 tf.shape(z)[0],
                 "z has",
                 "rows (give one label per row of z)",
                 gan.num_classes,
             )
-        return generate(z, labels)
+        if codes:
+            condition = _codes_condition(gan, inputs, tf.shape(z)[0], check=not for_tflite)
+        return generate(z, condition)
 
     def sample(num_samples, seed, labels=None):
         num_samples = _checked_count(num_samples, max_samples)
@@ -193,6 +270,8 @@ def _archive(gan, output, value_range, for_tflite=False, max_samples=MAX_SAMPLES
             )
         stateless = tf.stack([tf.cast(seed, tf.int32), tf.constant(0, tf.int32)])
         z = tf.cast(prior.sample(num_samples, seed=stateless), tf.float32)
+        if codes:  # drawn from their priors, as generate() draws them
+            labels = gan._draw_codes(num_samples, stateless + tf.constant([0, 1]))
         return generate(z, labels)
 
     archive = keras.export.ExportArchive()
@@ -325,8 +404,10 @@ def tflite(
     return path
 
 
-def run_tflite(model, z, labels=None):
-    """Runs a TFLite generator (a path or flatbuffer bytes) on z, and labels if conditional."""
+def run_tflite(model, z, labels=None, categorical_codes=None, continuous_codes=None):
+    """Runs a TFLite generator (a path or flatbuffer bytes) on z, and labels if conditional
+    (or an InfoGAN's codes: int ``(n, number of categorical codes)`` and float ``(n,
+    continuous_codes)``)."""
     from ai_edge_litert.interpreter import Interpreter
 
     if isinstance(model, bytes):
@@ -337,14 +418,26 @@ def run_tflite(model, z, labels=None):
     inputs = {"z": np.asarray(z, np.float32)}
     if labels is not None:
         inputs["labels"] = np.asarray(labels, np.int32)
+    if categorical_codes is not None:
+        inputs["categorical_codes"] = np.asarray(categorical_codes, np.int32)
+    if continuous_codes is not None:
+        inputs["continuous_codes"] = np.asarray(continuous_codes, np.float32)
     return runner(**inputs)["samples"]
 
 
 def verify_tflite(gan, model, output="float", value_range=(-1.0, 1.0), n=16, seed=0):
     """Largest |TFLite - Keras| over the generator's outputs on n random z."""
     z = np.asarray(gan.sample_latent(n, seed), np.float32)
-    labels = gan.default_labels(n)
-    expected = gan._generate(z, labels, training=False, averaged=True)
+    labels, codes = gan.default_labels(n), {}
+    condition = labels
+    sizes = _code_sizes(gan)
+    if sizes is not None:
+        condition = gan._codes_for(n, None, seed)
+        if sizes[0]:
+            codes["categorical_codes"] = condition["categorical"].numpy()
+        if sizes[1]:
+            codes["continuous_codes"] = condition["continuous"].numpy()
+    expected = gan._generate(z, condition, training=False, averaged=True)
     expected = _to_output(expected, output, value_range).numpy()
-    actual = run_tflite(model, z, labels)
+    actual = run_tflite(model, z, labels, **codes)
     return float(np.max(np.abs(actual.astype(np.float64) - expected.astype(np.float64))))

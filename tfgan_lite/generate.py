@@ -13,7 +13,8 @@ Mistakes (a missing model, labels for an unconditional model, a class id outside
 end with a one-line error and exit status 2. Labels are checked against the metadata's
 ``num_classes`` before the model runs (a .tflite file has no checks of its own); a
 SavedModel's signatures check them again in the graph, and the InvalidArgument error they
-raise (a SavedModel copied without its metadata) becomes the same one-line error.
+raise (a SavedModel copied without its metadata) becomes the same one-line error. An
+InfoGAN's codes are drawn from their priors, as its ``sample`` signature draws them.
 """
 
 import argparse
@@ -144,7 +145,21 @@ def _from_tflite(path, num, seed, label_spec):
     labels = _labels(
         label_spec, num, metadata.get("num_classes"), class_names=metadata.get("class_names")
     )
-    return export.run_tflite(path, z, labels), metadata
+    return export.run_tflite(path, z, labels, **_drawn_codes(metadata, num, seed)), metadata
+
+
+def _drawn_codes(metadata, num, seed):
+    """An InfoGAN export's codes drawn from their priors (uniform classes, uniform on
+    [-1, 1]), as the .tflite file's inputs; {} for other models."""
+    rng = np.random.default_rng(seed)
+    codes = {}
+    if metadata.get("categorical_codes"):
+        sizes = metadata["categorical_codes"]
+        codes["categorical_codes"] = np.stack([rng.integers(0, k, num) for k in sizes], 1)
+    if metadata.get("continuous_codes"):
+        shape = (num, metadata["continuous_codes"])
+        codes["continuous_codes"] = rng.uniform(-1, 1, shape).astype(np.float32)
+    return codes
 
 
 def _from_keras(path, num, seed, label_spec):
@@ -155,6 +170,8 @@ def _from_keras(path, num, seed, label_spec):
     gan = keras.models.load_model(path)
     if not isinstance(gan, tfgan_lite.GAN):
         raise UsageError(f"--model {path} holds a {type(gan).__name__}, not a tfgan_lite GAN.")
+    if hasattr(gan, "categorical_codes") and label_spec is not None:
+        raise UsageError("--labels is for conditional models; an InfoGAN's codes are drawn.")
     labels = _labels(label_spec, num, gan.num_classes if gan.conditional else None)
     return gan.generate(num, seed, labels=labels), {"output": "float", "value_range": [-1.0, 1.0]}
 

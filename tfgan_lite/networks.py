@@ -5,7 +5,9 @@ and ``conditional_mlp_gan`` (label-conditioned, by concatenation or projection),
 ``semi_supervised_mlp``, a (generator, classifier) pair after Salimans et al. 2016 for
 ``SemiSupervisedGAN``. For images, ``dcgan``: a DCGAN pair (Radford et al. 2016) for
 square 16, 28, 32 or 64 px images of 1 or 3 channels, optionally conditional
-(label map or projection discriminator) and spectrally normalized.
+(label map or projection discriminator) and spectrally normalized. ``dcgan(...,
+acgan=True)`` and ``conditional_mlp_gan(..., acgan=True)`` build pairs for ``ACGAN``;
+``infogan_dcgan`` and ``infogan_mlp`` pairs for ``InfoGAN``.
 """
 
 import keras
@@ -57,6 +59,7 @@ def conditional_mlp_gan(
     embedding_dim=16,
     projection=False,
     activation="relu",
+    acgan=False,
 ):
     """A label-conditioned (generator, discriminator) pair of MLPs.
 
@@ -64,8 +67,12 @@ def conditional_mlp_gan(
     The discriminator takes ``[x, labels]``: with ``projection=False`` it concatenates a
     label embedding to x; with ``projection=True`` it is a projection discriminator
     (Miyato & Koyama 2018): logit = psi(phi(x)) + <embed(y), phi(x)>, where phi(x) is the
-    last hidden layer. Labels are integer class ids, shape ``(batch,)``.
+    last hidden layer. Labels are integer class ids, shape ``(batch,)``. With
+    ``acgan=True`` the discriminator takes x alone and returns ``[logit, class_logits]``
+    (``num_classes`` of them) from its last hidden layer, for ``ACGAN``.
     """
+    if acgan and projection:
+        raise ValueError("acgan=True takes projection=False: an ACGAN's D does not take labels.")
     z = keras.Input((latent_dim,), name="z")
     g_labels = keras.Input((), dtype="int32", name="labels")
     h = keras.layers.Concatenate()(
@@ -76,6 +83,13 @@ def conditional_mlp_gan(
     generator = keras.Model([z, g_labels], keras.layers.Dense(data_dim)(h), name="generator")
 
     x = keras.Input((data_dim,), name="x")
+    if acgan:
+        h = x
+        for units in hidden:
+            h = keras.layers.Dense(units, activation=activation)(h)
+        outputs = [keras.layers.Dense(1, name="logit")(h)]
+        outputs.append(keras.layers.Dense(num_classes, name="class_logits")(h))
+        return generator, keras.Model(x, outputs, name="discriminator")
     d_labels = keras.Input((), dtype="int32", name="labels")
     h = x
     if not projection:
@@ -182,6 +196,11 @@ def _check_dcgan_args(image_shape, latent_dim, num_classes, width, flags):
             "projection=True needs num_classes: a projection discriminator projects the "
             "label's embedding onto its features; pass num_classes or projection=False."
         )
+    if flags["acgan"] and (num_classes is None or flags["projection"]):
+        raise ValueError(
+            "acgan=True needs num_classes (the size of the class head) and projection=False "
+            "(an ACGAN's discriminator does not take labels)."
+        )
     return height, channels
 
 
@@ -220,11 +239,20 @@ def _dcgan_generator(latent_dim, num_classes, width, size, channels, stages):
 
 
 def _dcgan_discriminator(
-    num_classes, width, size, channels, stages, spectral_norm, batch_norm, projection
+    num_classes,
+    width,
+    size,
+    channels,
+    stages,
+    spectral_norm,
+    batch_norm,
+    projection,
+    acgan,
+    q_units=0,
 ):
     x = keras.Input((size, size, channels), name="x")
     inputs, h = x, x
-    if num_classes is not None:
+    if num_classes is not None and not acgan:
         labels = keras.Input((), dtype="int32", name="labels")
         inputs = [x, labels]
         if not projection:
@@ -266,7 +294,24 @@ def _dcgan_discriminator(
             embedding = _label_embedding(labels, num_classes, dim, "class_projection")
         inner = keras.layers.Dot(axes=1, name="projection")([embedding, features])
         logit = keras.layers.Add(name="logit_plus_projection")([logit, inner])
+    if acgan:
+        classes = _spectral(
+            keras.layers.Dense(num_classes, kernel_initializer=_dcgan_init(), name="class_logits"),
+            spectral_norm,
+        )(features)
+        return keras.Model(inputs, [logit, classes], name="discriminator")
+    if q_units:
+        return keras.Model(inputs, [logit, _q_head(features, q_units)], name="discriminator")
     return keras.Model(inputs, logit, name="discriminator")
+
+
+def _q_head(features, units):
+    """InfoGAN's Q head on D's features: Dense(128), batch norm, LeakyReLU(0.1), Dense(units)
+    (Chen et al. 2016, Table 1)."""
+    h = keras.layers.Dense(128, kernel_initializer=_dcgan_init(), name="q_hidden")(features)
+    h = keras.layers.BatchNormalization(momentum=_BN_MOMENTUM, name="q_bn")(h)
+    h = keras.layers.LeakyReLU(negative_slope=0.1, name="q_lrelu")(h)
+    return keras.layers.Dense(units, kernel_initializer=_dcgan_init(), name="q")(h)
 
 
 def dcgan(
@@ -278,6 +323,7 @@ def dcgan(
     batch_norm=True,
     projection=False,
     pack=1,
+    acgan=False,
 ):
     """A DCGAN (generator, discriminator) pair (Radford et al. 2016) for square images.
 
@@ -306,6 +352,10 @@ def dcgan(
             instead of a label map concatenated to the image.
         pack: the discriminator takes ``pack`` images stacked along the channels, (H, W,
             pack * C), for ``GAN(..., pack=pack)`` (PacGAN); unconditional only.
+        acgan: with ``num_classes``, a pair for ``ACGAN`` (Odena et al. 2017): the
+            generator takes ``[z, labels]`` as above, and the discriminator takes the image
+            alone and returns ``[logit, class_logits]``, a ``Dense(num_classes)`` head named
+            "class_logits" beside the logit on the same flattened features.
 
     The generator maps z (or ``[z, labels]``) through ``Dense(s * s * width * 2**(n-1))``
     without bias, batch norm and ReLU to an s x s map (s = 7 at 28, else 4), then n - 1
@@ -325,7 +375,12 @@ def dcgan(
         ``(generator, discriminator)``, functional ``keras.Model``s named "generator" and
         "discriminator".
     """
-    flags = {"spectral_norm": spectral_norm, "batch_norm": batch_norm, "projection": projection}
+    flags = {
+        "spectral_norm": spectral_norm,
+        "batch_norm": batch_norm,
+        "projection": projection,
+        "acgan": acgan,
+    }
     size, channels = _check_dcgan_args(image_shape, latent_dim, num_classes, width, flags)
     stages = int(np.log2(size // DCGAN_SIZES[size]))
     num_classes = None if num_classes is None else int(num_classes)
@@ -342,5 +397,73 @@ def dcgan(
         bool(spectral_norm),
         bool(batch_norm),
         bool(projection),
+        bool(acgan),
+    )
+    return generator, discriminator
+
+
+def _info_sizes(latent_dim, categorical_codes, continuous_codes, log_variances):
+    """(generator input width, Q head units) of an InfoGAN pair, after checking the codes."""
+    checks.integer(latent_dim, "latent_dim")
+    if isinstance(categorical_codes, int):
+        categorical_codes = [categorical_codes]
+    sizes = [checks.integer(k, "categorical_codes", minimum=2) for k in categorical_codes]
+    continuous = checks.integer(continuous_codes, "continuous_codes", minimum=0)
+    code_size = sum(sizes) + continuous
+    return latent_dim + code_size, code_size + (continuous if log_variances else 0)
+
+
+def infogan_mlp(
+    latent_dim,
+    data_dim,
+    categorical_codes=(10,),
+    continuous_codes=0,
+    hidden=(128, 128),
+    log_variances=False,
+    activation="relu",
+):
+    """An (generator, discriminator) pair of MLPs for ``InfoGAN``.
+
+    The generator takes ``latent_dim + sum(categorical_codes) + continuous_codes`` features
+    (z, then the codes); the discriminator returns ``[logit, q]``, both linear heads on its
+    last hidden layer, q with ``sum(categorical_codes) + continuous_codes`` units (plus
+    ``continuous_codes`` log-variances with ``log_variances=True``).
+    """
+    width, q_units = _info_sizes(latent_dim, categorical_codes, continuous_codes, log_variances)
+    generator = mlp(width, data_dim, hidden, activation, name="generator")
+    x = keras.Input((data_dim,), name="x")
+    h = x
+    for units in hidden:
+        h = keras.layers.Dense(units, activation=activation)(h)
+    outputs = [keras.layers.Dense(1, name="logit")(h), keras.layers.Dense(q_units, name="q")(h)]
+    return generator, keras.Model(x, outputs, name="discriminator")
+
+
+def infogan_dcgan(
+    image_shape,
+    latent_dim,
+    categorical_codes=(10,),
+    continuous_codes=2,
+    width=64,
+    log_variances=False,
+    spectral_norm=False,
+):
+    """A DCGAN pair for ``InfoGAN`` (Chen et al. 2016): ``dcgan``'s generator on z and the
+    codes, ``latent_dim + sum(categorical_codes) + continuous_codes`` features, and
+    ``dcgan``'s discriminator with a Q head beside the logit: Dense(128), batch norm,
+    LeakyReLU(0.1), then ``sum(categorical_codes) + continuous_codes`` outputs (plus the
+    continuous codes' log-variances with ``log_variances=True``). Returns ``(generator,
+    discriminator)``; the discriminator returns ``[logit, q]``.
+    """
+    generator_width, q_units = _info_sizes(
+        latent_dim, categorical_codes, continuous_codes, log_variances
+    )
+    flags = {"spectral_norm": spectral_norm, "batch_norm": True, "projection": False}
+    flags["acgan"] = False
+    size, channels = _check_dcgan_args(image_shape, generator_width, None, width, flags)
+    stages = int(np.log2(size // DCGAN_SIZES[size]))
+    generator = _dcgan_generator(generator_width, None, int(width), size, channels, stages)
+    discriminator = _dcgan_discriminator(
+        None, int(width), size, channels, stages, bool(spectral_norm), True, False, False, q_units
     )
     return generator, discriminator

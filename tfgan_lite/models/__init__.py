@@ -1,8 +1,10 @@
 """The GAN model and its variants, each a thin subclass over GAN's hooks."""
 
+from tfgan_lite.models.acgan import ACGAN
 from tfgan_lite.models.conditional import ConditionalGAN
 from tfgan_lite.models.gan import GAN
+from tfgan_lite.models.infogan import InfoGAN
 from tfgan_lite.models.semi_supervised import SemiSupervisedGAN
 from tfgan_lite.models.unrolled import UnrolledGAN
 
-__all__ = ["GAN", "ConditionalGAN", "SemiSupervisedGAN", "UnrolledGAN"]
+__all__ = ["ACGAN", "GAN", "InfoGAN", "ConditionalGAN", "SemiSupervisedGAN", "UnrolledGAN"]

@@ -16,11 +16,24 @@ def check_networks(gan):
     """Calls both networks once on zeros through the model's hooks; returns the
     generator's sample shape."""
     inputs = getattr(gan.generator, "_inputs_struct", None)
-    if isinstance(inputs, keras.KerasTensor) and inputs.shape[-1] not in (None, gan.latent_dim):
+    if not isinstance(inputs, keras.KerasTensor):  # a Sequential model keeps its input here
+        try:
+            inputs = gan.generator.inputs
+        except (AttributeError, ValueError):
+            inputs = None
+        inputs = inputs[0] if isinstance(inputs, list | tuple) and len(inputs) == 1 else inputs
+    width = gan._generator_width()
+    if isinstance(inputs, keras.KerasTensor) and inputs.shape[-1] not in (None, width):
+        if width == gan.latent_dim:
+            fix = f"set latent_dim={inputs.shape[-1]} or give the generator"
+        else:  # z and codes side by side (InfoGAN)
+            fix = (
+                f"z ({gan.latent_dim}) and the codes ({width - gan.latent_dim}) make {width} "
+                "features: change latent_dim or the codes, or give the generator"
+            )
         raise ValueError(
             f"generator takes inputs of shape {shape_str(inputs.shape)} but "
-            f"latent_dim={gan.latent_dim}; set latent_dim={inputs.shape[-1]} or give the "
-            f"generator an input of shape ({gan.latent_dim},)."
+            f"latent_dim={gan.latent_dim}; {fix} an input of shape ({width},)."
         )
     n = 2 * gan.pack  # two of what the discriminator judges at once
     z = tf.zeros([n, gan.latent_dim])
@@ -30,7 +43,8 @@ def check_networks(gan):
     except Exception as error:
         raise ValueError(
             f"generator cannot be called on z of shape (batch, {gan.latent_dim}): {error}\n"
-            f"Make its input take latent_dim={gan.latent_dim} features."
+            f"Make its input take {width} features (latent_dim={gan.latent_dim}"
+            + (")." if width == gan.latent_dim else " and the codes).")
         ) from error
     if not isinstance(fake, tf.Tensor | np.ndarray):
         raise ValueError(f"generator must return one tensor of samples, got {type(fake).__name__}.")

@@ -67,7 +67,7 @@ class ConditionalGAN(GAN):
     def _check_data(self, x, y, batch_size):
         super()._check_data(x, y, batch_size)
         missing = (
-            "ConditionalGAN.fit needs labels: call fit(x, y) with y "
+            f"{type(self).__name__}.fit needs labels: call fit(x, y) with y "
             f"{_LABELS_HELP}, or pass a dataset of (x, y) pairs."
         )
         if isinstance(x, tf.data.Dataset):

@@ -281,6 +281,11 @@ class GAN(keras.Model):
     def _probe_condition(self, n):
         return None
 
+    def _generator_width(self):
+        """The features of the generator's (single) input: z's, here; z's and the codes'
+        for InfoGAN."""
+        return self.latent_dim
+
     def _condition_for(self, n, labels):
         if labels is not None:
             raise ValueError(
