@@ -1,5 +1,6 @@
 """Evaluation: diagnostics on toy densities known exactly, metrics on feature vectors with
-bootstrap intervals, and the feature networks that turn images into them."""
+bootstrap intervals, the feature networks that turn images into them, and the sliced
+Wasserstein distance on feature vectors and on Laplacian-pyramid patches of images."""
 
 from tfgan_lite.eval.bootstrap import bootstrap_interval
 from tfgan_lite.eval.feature_net import FeatureNet
@@ -10,6 +11,12 @@ from tfgan_lite.eval.features import (
     frechet_distance,
     kernel_distance,
     precision_recall,
+)
+from tfgan_lite.eval.sliced_wasserstein import (
+    LevelDistance,
+    image_sliced_wasserstein,
+    laplacian_pyramid,
+    sliced_wasserstein_distance,
 )
 from tfgan_lite.eval.toy import (
     js_divergence,
@@ -22,17 +29,21 @@ from tfgan_lite.eval.toy import (
 
 __all__ = [
     "FeatureNet",
+    "LevelDistance",
     "all_metrics",
     "bootstrap_interval",
     "classifier_score",
     "density_coverage",
     "frechet_distance",
+    "image_sliced_wasserstein",
     "js_divergence",
     "kde",
     "kernel_distance",
     "kl_divergence",
+    "laplacian_pyramid",
     "mode_coverage",
     "optimal_discriminator",
     "precision_recall",
+    "sliced_wasserstein_distance",
     "value_function",
 ]
