@@ -14,7 +14,16 @@ from tfgan_lite import (
     priors,
     schedules,
 )
-from tfgan_lite.models import ACGAN, GAN, ConditionalGAN, InfoGAN, SemiSupervisedGAN, UnrolledGAN
+from tfgan_lite.models import (
+    ACGAN,
+    GAN,
+    ConditionalGAN,
+    CycleGAN,
+    InfoGAN,
+    Pix2Pix,
+    SemiSupervisedGAN,
+    UnrolledGAN,
+)
 
 __version__ = "0.1.0"
 
@@ -22,7 +31,9 @@ __all__ = [
     "ACGAN",
     "GAN",
     "InfoGAN",
+    "Pix2Pix",
     "ConditionalGAN",
+    "CycleGAN",
     "SemiSupervisedGAN",
     "UnrolledGAN",
     "augment",
