@@ -33,8 +33,46 @@ interpreter, and writes ``path`` and ``path + ".json"``, the metadata ``generate
 to draw z (latent size, prior, classes, value range). The converter strips assert ops
 (TFLite has no Assert builtin), so the TFLite graph carries no label checks: whoever calls
 it checks labels against ``num_classes`` from the ``.json`` first, as ``generate`` does.
+
+Image-to-image models. A ``Pix2Pix``, or one direction of a ``CycleGAN``
+(``direction="a_to_b"`` or ``"b_to_a"``, required for a CycleGAN and a ValueError for any
+other model), exports its translator, the averaged generator when the model averages (as
+``translate`` runs by default):
+
+* ``serving_default`` alone (no ``sample`` signature): ``images`` [None, H, W, C] ->
+  ``images`` [None, H', W', C'], the shapes fixed by the model (a Pix2Pix's
+  ``source_shape`` and ``sample_shape``, a CycleGAN's ``shape_a`` and ``shape_b``). With
+  ``output="float"`` both are float32 in ``value_range``; with ``output="uint8"`` both are
+  uint8 0-255, the input mapped linearly onto ``value_range`` in the graph
+  (``uint8_to_range`` is its NumPy twin) and the output as for generators. One
+  ``value_range`` serves both sides: the source and target data share it.
+* A Pix2Pix generator of ``[source, z]`` takes ``seed`` (int64 scalar) beside the images,
+  and z is drawn in the graph from the prior as ``translate(images, seed=seed)`` draws it:
+  the same seed, the same images.
+* Graph checks, as for generators (explicit asserts under control dependencies, an
+  InvalidArgument error before the generator runs): images of another shape than
+  (n, H, W, C) (a concrete function called with another shape falls back to its flat
+  signature and would run the graph on it), and float images with a value outside
+  ``value_range`` by more than ``RANGE_SLACK`` of its width, or NaN; the message names
+  ``images``, the range and the values found. uint8 images are in range by construction.
+* Metadata (``assets.extra/tfgan_lite.json``, or ``path + ".json"``): ``"kind":
+  "image_to_image"`` (generator exports say ``"kind": "generator"``), ``"model"``
+  ("Pix2Pix" or "CycleGAN"), ``"direction"`` (None for a Pix2Pix), ``"input_shape"``,
+  ``"output_shape"``, ``"latent_dim"`` and ``"prior"`` (a Pix2Pix of [source, z]; None
+  otherwise), ``"output"``, ``"value_range"``, ``"generator"`` (live or averaged), and
+  for TFLite ``"quantize"``.
+* TFLite: builtin ops only, from ``images`` (and ``z`` [None, latent_dim] for a Pix2Pix of
+  [source, z], which ``translate(..., seed=s)`` draws as ``gan.sample_latent(n, s)``) to
+  ``images``; verified on 16 random images (uniform in the range, or uint8) against the
+  model's ``translate`` within ``TOLERANCES`` (uint8 outputs within 1, a rounding step),
+  and nothing is written on failure. ``run_tflite_images(path, images, z=None)`` runs it.
+  The file checks nothing, neither shape nor range.
+
+``max_samples`` and ``class_names`` are refused for these exports (no sample signature, no
+classes).
 """
 
+import dataclasses
 import json
 import os
 import re
@@ -58,6 +96,9 @@ MAX_SAMPLES = 4096
 # How many offending label ids an error message shows.
 _SHOWN = 5
 INT32_MAX = 2**31 - 1
+# How far outside value_range (as a fraction of its width) a float image may stray before an
+# image-to-image export refuses it: the rounding of a rescale, not another range.
+RANGE_SLACK = 1e-3
 
 
 def _code_sizes(gan):
@@ -216,6 +257,7 @@ def _metadata(gan, output, value_range, class_names=None):
         "output": output,
         "value_range": list(value_range),
         "generator": f"averaged (ema={gan.ema})" if gan.ema else "live",
+        "kind": "generator",
     }
 
 
@@ -288,41 +330,242 @@ def _archive(gan, output, value_range, for_tflite=False, max_samples=MAX_SAMPLES
     return archive
 
 
-def saved_model(
-    gan,
-    base_dir,
-    version=None,
-    output="float",
-    value_range=(-1.0, 1.0),
-    max_samples=MAX_SAMPLES,
-    class_names=None,
-):
-    """Writes the generator as ``base_dir/<version>/`` for TF Serving; returns that path.
+# ---------------------------------------------------------------- image-to-image
+@dataclasses.dataclass(frozen=True)
+class _Translation:
+    """What an image-to-image export serves: one generator, from input to output images."""
 
-    ``version`` defaults to the next free integer (1, 2, ...). An existing version is never
-    overwritten, and a failed export leaves no version directory behind: the SavedModel is
-    written to a temporary directory beside it and renamed into place at the end.
-    ``output="uint8"`` maps ``value_range`` (the data's range, [-1, 1] by default) onto
-    0-255 integers, for image models; ``"float"`` returns the generator's values.
+    model: object  # the Pix2Pix or CycleGAN
+    name: str  # "Pix2Pix" or "CycleGAN", the class it is (or derives from)
+    direction: str | None  # a CycleGAN's "a_to_b" or "b_to_a"; None for a Pix2Pix
+    network: object  # the keras.Model the export holds (the averaged one with ema)
+    input_shape: tuple
+    output_shape: tuple
+    latent_dim: int | None  # z's size for a Pix2Pix generator of [source, z]; else None
+    ema: float | None
 
-    The signatures refuse bad requests in the graph with an InvalidArgument error, on every
-    device: ``labels`` outside ``[0, num_classes)`` or of another length than z's batch
-    (``serving_default``) or ``num_samples`` (``sample``), and ``num_samples`` outside
-    ``[1, max_samples]``. ``max_samples`` (a positive integer, at most 2**31 - 1) bounds
-    what one ``sample`` call may allocate; the metadata records it for ``generate``.
-    ``class_names`` (a conditional model's, e.g. ``tfgan.data.class_names(folder)``) go
-    into the metadata too, so that ``generate --labels`` takes names.
+    def run(self, images, z=None):
+        """The generated images of float ``images`` in value_range (and z), in the graph."""
+        if self.direction is None:  # Pix2Pix's own generator hook, as translate calls it
+            dtype = self.model.compute_dtype
+            z = None if z is None else tf.cast(z, dtype)
+            return self.model._generate(z, tf.cast(images, dtype), training=False, averaged=True)
+        return self.network(images, training=False)
+
+    def translate(self, images, seed=0):
+        """The Keras model's ``translate`` of float ``images`` (z drawn with ``seed``)."""
+        if self.direction is None:
+            return np.asarray(self.model.translate(images, seed=seed), np.float32)
+        return np.asarray(self.model.translate(images, self.direction), np.float32)
+
+    def sample_latent(self, n, seed):
+        """The z that ``translate(images, seed=seed)`` draws for n images."""
+        return np.asarray(self.model.sample_latent(n, seed), np.float32)
+
+
+def _translation(model, direction):
+    """A Pix2Pix's or a CycleGAN direction's ``_Translation``; None for other models.
+
+    ``direction`` is required for a CycleGAN and refused for every other model.
     """
-    _check_options(output, value_range)
-    class_names = _check_class_names(gan, class_names)
-    max_samples = checks.integer(
-        max_samples, "max_samples", hint=" (the most samples one sample call may ask for)"
-    )
-    if max_samples > INT32_MAX:
-        raise ValueError(
-            f"max_samples must be at most {INT32_MAX} (num_samples is an int32), got {max_samples}."
+    from tfgan_lite.models.cyclegan import DIRECTIONS, CycleGAN
+    from tfgan_lite.models.pix2pix import Pix2Pix
+
+    if isinstance(model, CycleGAN):
+        if direction not in DIRECTIONS:
+            given = f"direction={direction!r} is unknown"
+            if direction is None:
+                given = "direction is missing"
+            raise ValueError(
+                f"{given}: a CycleGAN exports one of its two generators; pass "
+                "direction='a_to_b' (generator_a_to_b, domain A images to B) or "
+                "direction='b_to_a' (generator_b_to_a, B to A)."
+            )
+        shapes = (model.shape_a, model.shape_b)
+        if direction == "b_to_a":
+            shapes = shapes[::-1]
+        return _Translation(
+            model,
+            "CycleGAN",
+            direction,
+            model.translator(direction, averaged=True),
+            tuple(shapes[0]),
+            tuple(shapes[1]),
+            None,
+            model.ema or None,
         )
-    gan._require_prior()
+    if direction is not None:
+        raise ValueError(
+            f"direction={direction!r} is for a CycleGAN, which holds two generators; this "
+            f"{type(model).__name__} has one: drop direction."
+        )
+    if not isinstance(model, Pix2Pix):
+        return None
+    if model.takes_z:
+        model._require_prior()
+    return _Translation(
+        model,
+        "Pix2Pix",
+        None,
+        model.ema_generator if model.ema else model.generator,
+        tuple(model.source_shape),
+        tuple(model.sample_shape),
+        model.latent_dim if model.takes_z else None,
+        model.ema or None,
+    )
+
+
+def _refuse_generator_options(translation, max_samples=None, class_names=None):
+    what = f"a {translation.name} export translates images"
+    if max_samples is not None:
+        raise ValueError(
+            f"max_samples= bounds a sample signature, and {what} (it has no sample "
+            "signature): drop max_samples."
+        )
+    if class_names is not None:
+        raise ValueError(f"class_names= is for conditional models, and {what}: drop class_names.")
+
+
+def _from_uint8(images, value_range):
+    """uint8 images (0-255) mapped linearly onto ``value_range``, as float32."""
+    low, high = value_range
+    return tf.cast(images, tf.float32) * np.float32((high - low) / 255.0) + np.float32(low)
+
+
+def uint8_to_range(images, value_range=(-1.0, 1.0)):
+    """NumPy twin of the uint8 exports' input mapping: 0-255 onto ``value_range``, float32."""
+    low, high = value_range
+    images = np.asarray(images).astype(np.float32)
+    return images * np.float32((high - low) / 255.0) + np.float32(low)
+
+
+def _range_text(value_range):
+    low, high = value_range
+    return f"[{low:g}, {high:g}]"
+
+
+def _checked_images(images, value_range):
+    """Float ``images`` after a graph check that every value lies in ``value_range``
+    (give or take ``RANGE_SLACK`` of its width); NaN is refused too."""
+    low, high = value_range
+    slack = RANGE_SLACK * (high - low)
+    inside = tf.logical_and(images >= low - slack, images <= high + slack)
+    in_range = tf.debugging.Assert(
+        tf.reduce_all(inside),
+        [
+            f"images must hold values in {_range_text(value_range)} (the value_range of this "
+            "export; a uint8 export takes 0-255 images); got values from",
+            tf.reduce_min(images),
+            "to",
+            tf.reduce_max(images),
+        ],
+    )
+    return _after([in_range], images)
+
+
+def _checked_shape(images, shape):
+    """``images`` after a graph check that they are ``(n, *shape)``. The signature's spec
+    alone does not hold: a concrete function called with another shape falls back to its
+    flat signature and runs the graph on it."""
+    given = tf.shape(images)
+    padded = tf.concat([given, tf.zeros([len(shape) + 1], tf.int32)], 0)  # any rank
+    fits = tf.logical_and(
+        tf.equal(tf.size(given), len(shape) + 1),
+        tf.reduce_all(tf.equal(padded[1 : len(shape) + 1], shape)),
+    )
+    dims = ", ".join(str(d) for d in shape)
+    check = tf.debugging.Assert(
+        fits,
+        [f"images must have shape (n, {dims}) (fixed by the model); got shape", given],
+    )
+    return _after([check], images)
+
+
+def _image_archive(translation, output, value_range, for_tflite=False):
+    """A Keras ExportArchive of the translator: serving_default alone, from ``images``
+    (and, for a Pix2Pix generator of [source, z], ``seed`` or with ``for_tflite`` ``z``).
+
+    ``for_tflite``: no range check (the converter strips asserts) and z as an input
+    (sampling needs ops the LiteRT runtime lacks).
+    """
+    import keras
+
+    dtype = tf.uint8 if output == "uint8" else tf.float32
+    specs = [tf.TensorSpec([None, *translation.input_shape], dtype, name="images")]
+    if translation.latent_dim:
+        if for_tflite:
+            specs.append(tf.TensorSpec([None, translation.latent_dim], tf.float32, name="z"))
+        else:
+            specs.append(tf.TensorSpec([], tf.int64, name="seed"))
+
+    def serve(images, *extra):
+        if not for_tflite:
+            images = _checked_shape(images, translation.input_shape)
+        if output == "uint8":
+            images = _from_uint8(images, value_range)
+        elif not for_tflite:
+            images = _checked_images(images, value_range)
+        z = None
+        if translation.latent_dim:
+            z = extra[0]
+            if not for_tflite:  # drawn as translate(seed=seed) draws it
+                stateless = tf.stack([tf.cast(z, tf.int32), tf.constant(0, tf.int32)])
+                prior = translation.model.prior
+                z = tf.cast(prior.sample(tf.shape(images)[0], seed=stateless), tf.float32)
+        generated = translation.run(images, z)
+        return {"images": _to_output(generated, output, value_range)}
+
+    archive = keras.export.ExportArchive()
+    archive.track(translation.network)
+    archive.add_endpoint("serving_default", serve, input_signature=specs)
+    return archive
+
+
+def _image_metadata(translation, output, value_range):
+    model = translation.model
+    return {
+        "kind": "image_to_image",
+        "model": translation.name,
+        "direction": translation.direction,
+        "input_shape": list(translation.input_shape),
+        "output_shape": list(translation.output_shape),
+        "latent_dim": translation.latent_dim,
+        "prior": priors.name_of(model.prior) if translation.latent_dim else None,
+        "output": output,
+        "value_range": list(value_range),
+        "generator": f"averaged (ema={translation.ema})" if translation.ema else "live",
+    }
+
+
+def _random_images(translation, n, output, value_range, seed):
+    """n random input images in the export's encoding: uint8 0-255, or float in range."""
+    rng = np.random.default_rng(seed)
+    shape = (n, *translation.input_shape)
+    if output == "uint8":
+        return rng.integers(0, 256, shape).astype(np.uint8)
+    low, high = value_range
+    return rng.uniform(low, high, shape).astype(np.float32)
+
+
+def _expected_images(translation, images, output, value_range, seed=0):
+    """What the Keras model's ``translate`` makes of ``images`` in the export's encoding."""
+    floats = uint8_to_range(images, value_range) if output == "uint8" else images
+    generated = translation.translate(floats, seed=seed)
+    return _to_output(generated, output, value_range).numpy()
+
+
+def _verify_translation(translation, flatbuffer, output, value_range, n=16, seed=0):
+    """Largest |TFLite - Keras translate| on n random images (and z from ``seed``)."""
+    images = _random_images(translation, n, output, value_range, seed)
+    z = translation.sample_latent(n, seed) if translation.latent_dim else None
+    expected = _expected_images(translation, images, output, value_range, seed)
+    actual = run_tflite_images(flatbuffer, images, z)
+    return float(np.max(np.abs(actual.astype(np.float64) - expected.astype(np.float64))))
+
+
+# ---------------------------------------------------------------- the exports
+def _write_version(base_dir, version, write):
+    """Writes a SavedModel with ``write(staging)`` as ``base_dir/<version>/``, atomically."""
     os.makedirs(base_dir, exist_ok=True)
     if version is None:
         version = _next_version(base_dir)
@@ -335,15 +578,7 @@ def saved_model(
         )
     staging = tempfile.mkdtemp(prefix=f".{version}.", dir=base_dir)
     try:
-        archive = _archive(gan, output, value_range, max_samples=max_samples)
-        archive.write_out(staging, verbose=False)
-        os.makedirs(os.path.join(staging, "assets.extra"))
-        with open(os.path.join(staging, METADATA), "w") as f:
-            metadata = {
-                **_metadata(gan, output, value_range, class_names),
-                "max_samples": max_samples,
-            }
-            json.dump(metadata, f, indent=1)
+        write(staging)
         os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -351,8 +586,90 @@ def saved_model(
     return target
 
 
+def _write_metadata(staging, metadata):
+    os.makedirs(os.path.join(staging, "assets.extra"))
+    with open(os.path.join(staging, METADATA), "w") as f:
+        json.dump(metadata, f, indent=1)
+
+
+def saved_model(
+    model,
+    base_dir,
+    version=None,
+    output="float",
+    value_range=(-1.0, 1.0),
+    max_samples=None,
+    class_names=None,
+    direction=None,
+):
+    """Writes the generator as ``base_dir/<version>/`` for TF Serving; returns that path.
+
+    ``version`` defaults to the next free integer (1, 2, ...). An existing version is never
+    overwritten, and a failed export leaves no version directory behind: the SavedModel is
+    written to a temporary directory beside it and renamed into place at the end.
+    ``output="uint8"`` maps ``value_range`` (the data's range, [-1, 1] by default) onto
+    0-255 integers, for image models; ``"float"`` returns the generator's values.
+
+    The signatures refuse bad requests in the graph with an InvalidArgument error, on every
+    device: ``labels`` outside ``[0, num_classes)`` or of another length than z's batch
+    (``serving_default``) or ``num_samples`` (``sample``), and ``num_samples`` outside
+    ``[1, max_samples]``. ``max_samples`` (a positive integer, at most 2**31 - 1; None:
+    ``MAX_SAMPLES``) bounds what one ``sample`` call may allocate; the metadata records it
+    for ``generate``. ``class_names`` (a conditional model's, e.g.
+    ``tfgan.data.class_names(folder)``) go into the metadata too, so that ``generate
+    --labels`` takes names.
+
+    A ``Pix2Pix`` or a ``CycleGAN`` (``direction="a_to_b"`` or ``"b_to_a"``, required for
+    it and refused for other models) exports its translator instead: ``serving_default``
+    from ``images`` to ``images``, both in ``output``'s encoding (see the module
+    docstring); ``max_samples`` and ``class_names`` are refused for them.
+    """
+    _check_options(output, value_range)
+    translation = _translation(model, direction)
+    if translation is not None:
+        _refuse_generator_options(translation, max_samples, class_names)
+
+        def write(staging):
+            _image_archive(translation, output, value_range).write_out(staging, verbose=False)
+            _write_metadata(staging, _image_metadata(translation, output, value_range))
+
+        return _write_version(base_dir, version, write)
+    gan = model
+    class_names = _check_class_names(gan, class_names)
+    max_samples = MAX_SAMPLES if max_samples is None else max_samples
+    max_samples = checks.integer(
+        max_samples, "max_samples", hint=" (the most samples one sample call may ask for)"
+    )
+    if max_samples > INT32_MAX:
+        raise ValueError(
+            f"max_samples must be at most {INT32_MAX} (num_samples is an int32), got {max_samples}."
+        )
+    gan._require_prior()
+
+    def write(staging):
+        archive = _archive(gan, output, value_range, max_samples=max_samples)
+        archive.write_out(staging, verbose=False)
+        metadata = {**_metadata(gan, output, value_range, class_names), "max_samples": max_samples}
+        _write_metadata(staging, metadata)
+
+    return _write_version(base_dir, version, write)
+
+
+def _convert(archive, quantize):
+    """The flatbuffer of an archive's serving_default, TFLite builtin ops only."""
+    with tempfile.TemporaryDirectory() as staging:
+        archive.write_out(staging, verbose=False)
+        converter = tf.lite.TFLiteConverter.from_saved_model(staging, ["serving_default"])
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+        if quantize:
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        if quantize == "float16":
+            converter.target_spec.supported_types = [tf.float16]
+        return converter.convert()
+
+
 def tflite(
-    gan,
+    model,
     path,
     quantize=None,
     output="float",
@@ -360,6 +677,7 @@ def tflite(
     verify=True,
     seed=0,
     class_names=None,
+    direction=None,
 ):
     """Converts the generator to a TFLite file of builtin ops; returns the path.
 
@@ -371,50 +689,68 @@ def tflite(
     ``class_names`` when given, value range). The file checks no labels (TFLite has no
     Assert builtin and the converter strips asserts): check them against ``num_classes``
     from the ``.json`` before invoking it, as ``generate`` does.
+
+    A ``Pix2Pix`` or a ``CycleGAN`` (with ``direction``, as for ``saved_model``) converts
+    its translator, from ``images`` (and z for a Pix2Pix generator of [source, z]) to
+    ``images``, verified on 16 random images against the model's ``translate`` (uint8
+    outputs within 1 of it); run it with ``run_tflite_images``. Nothing in the file checks
+    the images' range.
     """
     if quantize not in QUANTIZATIONS:
         raise ValueError(
             f"quantize={quantize!r} is unknown; use None, 'float16' or 'dynamic_range'."
         )
     _check_options(output, value_range)
-    class_names = _check_class_names(gan, class_names)
-    with tempfile.TemporaryDirectory() as staging:
-        _archive(gan, output, value_range, for_tflite=True).write_out(staging, verbose=False)
-        converter = tf.lite.TFLiteConverter.from_saved_model(staging, ["serving_default"])
-        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
-        if quantize:
-            converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        if quantize == "float16":
-            converter.target_spec.supported_types = [tf.float16]
-        flatbuffer = converter.convert()
-    if verify:
-        error = verify_tflite(gan, flatbuffer, output, value_range, seed=seed)
-        if not error <= TOLERANCES[quantize] * (255 if output == "uint8" else 1):
-            raise ValueError(
-                f"the TFLite model differs from the Keras generator by {error:.3g}, above the "
-                f"tolerance {TOLERANCES[quantize]} for quantize={quantize!r}; nothing written."
-            )
+    translation = _translation(model, direction)
+    scale = 255 if output == "uint8" else 1
+    if translation is not None:
+        _refuse_generator_options(translation, class_names=class_names)
+        archive = _image_archive(translation, output, value_range, for_tflite=True)
+        flatbuffer = _convert(archive, quantize)
+        metadata = _image_metadata(translation, output, value_range)
+        # uint8 outputs: a float difference of 1e-6 at a rounding boundary is one step.
+        tolerance = max(TOLERANCES[quantize] * scale, 1 if output == "uint8" else 0)
+        error = 0
+        if verify:
+            error = _verify_translation(translation, flatbuffer, output, value_range, seed=seed)
+        what = f"the {translation.name}'s translate"
+    else:
+        gan = model
+        class_names = _check_class_names(gan, class_names)
+        flatbuffer = _convert(_archive(gan, output, value_range, for_tflite=True), quantize)
+        metadata = _metadata(gan, output, value_range, class_names)
+        tolerance = TOLERANCES[quantize] * scale
+        error = verify_tflite(gan, flatbuffer, output, value_range, seed=seed) if verify else 0
+        what = "the Keras generator"
+    if verify and not error <= tolerance:
+        raise ValueError(
+            f"the TFLite model differs from {what} by {error:.3g}, above the tolerance "
+            f"{TOLERANCES[quantize]} for quantize={quantize!r}; nothing written."
+        )
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     with open(path, "wb") as f:
         f.write(flatbuffer)
     with open(path + ".json", "w") as f:
-        metadata = _metadata(gan, output, value_range, class_names)
         json.dump({**metadata, "quantize": quantize}, f, indent=1)
     return path
 
 
-def run_tflite(model, z, labels=None, categorical_codes=None, continuous_codes=None):
-    """Runs a TFLite generator (a path or flatbuffer bytes) on z, and labels if conditional
-    (or an InfoGAN's codes: int ``(n, number of categorical codes)`` and float ``(n,
-    continuous_codes)``)."""
+def _signature_runner(model):
     from ai_edge_litert.interpreter import Interpreter
 
     if isinstance(model, bytes):
         interpreter = Interpreter(model_content=model)
     else:
         interpreter = Interpreter(model_path=str(model))
-    runner = interpreter.get_signature_runner()
+    return interpreter.get_signature_runner()
+
+
+def run_tflite(model, z, labels=None, categorical_codes=None, continuous_codes=None):
+    """Runs a TFLite generator (a path or flatbuffer bytes) on z, and labels if conditional
+    (or an InfoGAN's codes: int ``(n, number of categorical codes)`` and float ``(n,
+    continuous_codes)``)."""
+    runner = _signature_runner(model)
     inputs = {"z": np.asarray(z, np.float32)}
     if labels is not None:
         inputs["labels"] = np.asarray(labels, np.int32)
@@ -423,6 +759,47 @@ def run_tflite(model, z, labels=None, categorical_codes=None, continuous_codes=N
     if continuous_codes is not None:
         inputs["continuous_codes"] = np.asarray(continuous_codes, np.float32)
     return runner(**inputs)["samples"]
+
+
+def run_tflite_images(model, images, z=None):
+    """Runs an image-to-image TFLite file (a path or flatbuffer bytes) on ``images``
+    ``(n, H, W, C)``: float32 in the export's value range, or uint8 0-255 for a file exported
+    with ``output="uint8"``; ``z`` ``(n, latent_dim)`` for a Pix2Pix generator of [source, z]
+    (``gan.sample_latent(n, seed)`` is what ``translate(..., seed=seed)`` draws). Returns the
+    translated images in the same encoding. The file checks nothing: a ValueError here
+    refuses images of the wrong dtype, and z missing or given where the file takes none.
+    """
+    runner = _signature_runner(model)
+    details = runner.get_input_details()
+    if "images" not in details:
+        raise ValueError(
+            "this TFLite file takes no images (a generator of z: use run_tflite(model, z))."
+        )
+    images = np.asarray(images)
+    if details["images"]["dtype"] == np.uint8:
+        if images.dtype != np.uint8:
+            raise ValueError(
+                f"this TFLite file was exported with output='uint8' and takes uint8 images "
+                f"(0-255), got {images.dtype}; convert them, e.g. np.round(...).astype(np.uint8)."
+            )
+    elif images.dtype == np.uint8:
+        raise ValueError(
+            "this TFLite file takes float32 images in its value_range (it was exported with "
+            "output='float'), got uint8; map them, e.g. tfgan_lite.export.uint8_to_range(images)."
+        )
+    else:
+        images = images.astype(np.float32)
+    inputs = {"images": images}
+    if ("z" in details) != (z is not None):
+        raise ValueError(
+            "this TFLite file takes z beside the images (a Pix2Pix generator of [source, z]): "
+            "pass z of shape (n, latent_dim), e.g. gan.sample_latent(n, seed)."
+            if z is None
+            else "this TFLite file takes no z: drop z."
+        )
+    if z is not None:
+        inputs["z"] = np.asarray(z, np.float32)
+    return runner(**inputs)["images"]
 
 
 def verify_tflite(gan, model, output="float", value_range=(-1.0, 1.0), n=16, seed=0):
