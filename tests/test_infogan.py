@@ -74,8 +74,9 @@ def test_the_bound_of_a_known_posterior_is_log_k_plus_log_p(p):
     assert code_entropy([10, 4], 3) == pytest.approx(math.log(10) + math.log(4) + 3 * math.log(2))
 
 
-def test_losses_add_the_penalty_to_both_networks():
-    gan = make_infogan(info_weight=0.5)
+@pytest.mark.parametrize("continuous_weight", [None, 0.1])
+def test_losses_add_the_penalty_to_both_networks(continuous_weight):
+    gan = make_infogan(info_weight=0.5, continuous_weight=continuous_weight)
     rng = np.random.default_rng(1)
     real = {"logits": tf.constant(rng.normal(size=(16, 1)), tf.float32), "q": None}
     q = rng.normal(size=(16, 12)).astype(np.float32)
@@ -86,12 +87,17 @@ def test_losses_add_the_penalty_to_both_networks():
     }
     d_loss, metrics = gan._discriminator_loss(real, fake, codes, {})
     g_loss = gan._generator_loss(fake, real, codes)
-    log_q = numpy_log_q(q, codes["categorical"].numpy(), codes["continuous"].numpy(), [10], False)
+    categorical, continuous = codes["categorical"].numpy(), codes["continuous"].numpy()
+    log_q = numpy_log_q(q, categorical, continuous, [10], False)
+    log_q_categorical = numpy_log_q(q[:, :10], categorical, continuous[:, :0], [10], False)
+    log_q_continuous = numpy_log_q(q[:, 10:], categorical[:, :0], continuous, [], False)
+    weight = 0.5 if continuous_weight is None else continuous_weight
+    penalty = -(0.5 * log_q_categorical.mean() + weight * log_q_continuous.mean())
     real_l, fake_l = real["logits"].numpy(), fake["logits"].numpy()
     expected_d = np.logaddexp(0, -real_l).mean() + np.logaddexp(0, fake_l).mean()
     expected_g = np.logaddexp(0, -fake_l).mean()
-    np.testing.assert_allclose(float(d_loss), expected_d - 0.5 * log_q.mean(), rtol=1e-5)
-    np.testing.assert_allclose(float(g_loss), expected_g - 0.5 * log_q.mean(), rtol=1e-5)
+    np.testing.assert_allclose(float(d_loss), expected_d + penalty, rtol=1e-5)
+    np.testing.assert_allclose(float(g_loss), expected_g + penalty, rtol=1e-5)
     entropy = math.log(10) + 2 * math.log(2)
     np.testing.assert_allclose(float(metrics["mutual_information"]), entropy + log_q.mean(), 1e-5)
 
@@ -150,7 +156,9 @@ def test_a_short_run_ties_each_code_value_to_one_ring_mode():
 
 
 def test_a_keras_file_round_trip_keeps_samples_and_goes_on_training(tmp_path):
-    gan = make_infogan(categorical=(4,), continuous=1, log_variances=True, info_weight=0.3)
+    gan = make_infogan(
+        categorical=(4,), continuous=1, log_variances=True, info_weight=0.3, continuous_weight=0.2
+    )
     gan.compile()
     x = np.asarray(RING.sample(512, seed=(0, 0)))
     gan.fit(x, batch_size=64, epochs=1, verbose=0)
@@ -158,6 +166,7 @@ def test_a_keras_file_round_trip_keeps_samples_and_goes_on_training(tmp_path):
     gan.save(path)
     loaded = keras.models.load_model(path)
     assert isinstance(loaded, tfgan.InfoGAN) and loaded.log_variances and loaded.info_weight == 0.3
+    assert loaded.continuous_weight == 0.2
     np.testing.assert_array_equal(
         loaded.generate(8, seed=2, codes=[1, None]), gan.generate(8, seed=2, codes=[1, None])
     )
@@ -195,6 +204,8 @@ def test_bad_networks_codes_and_arguments_are_refused():
         tfgan.InfoGAN(generator, discriminator, 4, categorical_codes=[1])
     with pytest.raises(ValueError, match="info_weight must be >= 0"):
         tfgan.InfoGAN(generator, discriminator, 4, continuous_codes=2, info_weight=-1)
+    with pytest.raises(ValueError, match="continuous_weight must be a number >= 0"):
+        tfgan.InfoGAN(generator, discriminator, 4, continuous_codes=2, continuous_weight="x")
     gan = tfgan.InfoGAN(generator, discriminator, 4, categorical_codes=[10], continuous_codes=2)
     with pytest.raises(ValueError, match="codes must be a list of 3 entries"):
         gan.generate(4, codes=[1, 0.5])

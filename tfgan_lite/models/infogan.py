@@ -14,7 +14,8 @@ The variational lower bound of the mutual information I(c; G(z, c)) is
 
 with a softmax Q for each categorical code and a Gaussian for the continuous ones (unit
 variance unless D returns log-variances). Both networks minimise their objective plus
-``info_weight * (-E[log Q(c | G(z, c))])``, TF-GAN's ``mutual_information_penalty`` (H(c)
+``info_weight * (-E[log Q(c_cat | x)]) + continuous_weight * (-E[log Q(c_cont | x)])``,
+x = G(z, c), TF-GAN's ``mutual_information_penalty`` with a weight per kind of code (H(c)
 is a constant and is left out of the losses; the ``mutual_information`` metric reports L_I).
 """
 
@@ -82,6 +83,8 @@ class InfoGAN(GAN):
         continuous_codes: how many continuous codes, uniform on [-1, 1].
         info_weight: lambda, the weight of the mutual-information penalty in both losses
             (Chen et al. use 1 for categorical codes).
+        continuous_weight: lambda of the continuous codes' part of the penalty (None: the
+            same as ``info_weight``). Chen et al. take it smaller for continuous codes.
         **kwargs: ``GAN``'s (objective, penalties, ``discriminator_steps``, ``ema``, ...).
 
     ``fit(x)`` takes unlabeled examples (labels beside them are ignored). Every step draws
@@ -104,6 +107,7 @@ class InfoGAN(GAN):
         categorical_codes=(10,),
         continuous_codes=0,
         info_weight=1.0,
+        continuous_weight=None,
         **kwargs,
     ):
         if isinstance(categorical_codes, int | np.integer):
@@ -123,11 +127,18 @@ class InfoGAN(GAN):
                 "an InfoGAN needs at least one code: give categorical_codes=[10] or "
                 "continuous_codes=2 (for no codes, use GAN)."
             )
-        if isinstance(info_weight, bool) or not isinstance(info_weight, int | float):
-            raise ValueError(f"info_weight must be a number >= 0, got {info_weight!r}.")
-        if info_weight < 0:
-            raise ValueError(f"info_weight must be >= 0, got {info_weight!r}.")
+        for name, value in (("info_weight", info_weight), ("continuous_weight", continuous_weight)):
+            if value is None and name == "continuous_weight":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{name} must be a number >= 0, got {value!r}.")
+            if value < 0:
+                raise ValueError(f"{name} must be >= 0, got {value!r}.")
         self.info_weight = float(info_weight)
+        self._continuous_weight = continuous_weight
+        self.continuous_weight = (
+            self.info_weight if continuous_weight is None else float(continuous_weight)
+        )
         self.code_size = sum(self.categorical_codes) + self.continuous_codes
         self.code_entropy = code_entropy(self.categorical_codes, self.continuous_codes)
         self.log_variances = False  # read from the Q head's width by the network check
@@ -206,23 +217,36 @@ class InfoGAN(GAN):
         return super()._metric_names() + ["mutual_information"]
 
     def _log_q(self, output, codes):
-        return code_log_likelihood(
-            output["q"],
+        """E[log Q(c|x)] of the categorical codes and of the continuous ones, apart."""
+        q, split = output["q"], sum(self.categorical_codes)
+        categorical = code_log_likelihood(
+            q[:, :split],
             codes["categorical"],
-            codes["continuous"],
+            codes["continuous"][:, :0],
             self.categorical_codes,
+            False,
+        )
+        continuous = code_log_likelihood(
+            q[:, split:],
+            codes["categorical"][:, :0],
+            codes["continuous"],
+            [],
             self.log_variances,
         )
+        return tf.reduce_mean(categorical), tf.reduce_mean(continuous)
+
+    def _penalty(self, output, codes):
+        categorical, continuous = self._log_q(output, codes)
+        return -(self.info_weight * categorical + self.continuous_weight * continuous)
 
     def _discriminator_loss(self, real_output, fake_output, codes, extra_outputs):
         loss, _ = super()._discriminator_loss(real_output, fake_output, codes, extra_outputs)
-        log_q = tf.reduce_mean(self._log_q(fake_output, codes))
-        metrics = {"mutual_information": self.code_entropy + log_q}
-        return loss - self.info_weight * log_q, metrics
+        metrics = {"mutual_information": self.code_entropy + sum(self._log_q(fake_output, codes))}
+        return loss + self._penalty(fake_output, codes), metrics
 
     def _generator_loss(self, fake_output, real_output, codes):
         loss = super()._generator_loss(fake_output, real_output, codes)
-        return loss - self.info_weight * tf.reduce_mean(self._log_q(fake_output, codes))
+        return loss + self._penalty(fake_output, codes)
 
     # ----------------------------------------------------------------- use
     def _codes_for(self, n, codes, seed):
@@ -301,4 +325,5 @@ class InfoGAN(GAN):
             "categorical_codes": list(self.categorical_codes),
             "continuous_codes": self.continuous_codes,
             "info_weight": self.info_weight,
+            "continuous_weight": self._continuous_weight,
         }
