@@ -252,6 +252,29 @@ def test_the_networks_follow_the_paper_and_take_other_sizes():
     assert gan.latent_dim == 1 and not gan.takes_z
 
 
+def test_an_image_only_patchgan_is_cyclegans_discriminator():
+    # source_shape=None: one input, the same layers, the first convolution without the
+    # source's channels (3 of them, 4x4 kernels, 64 filters at 256 px).
+    paired = patch_discriminator((256, 256, 3), (256, 256, 3))
+    alone = patch_discriminator(None, (256, 256, 3))
+    assert len(alone.inputs) == 1 and alone.output.shape == paired.output.shape
+    assert alone.count_params() == paired.count_params() - 3 * 4 * 4 * 64
+    with pytest.raises(ValueError, match=r"target_shape=\(28, 28, 1\) has a side of 28 px"):
+        patch_discriminator(None, (28, 28, 1))
+    with pytest.raises(ValueError, match=r"unet: source_shape is None.*source_shape=\(H, W, C\)"):
+        unet(None, SHAPE)
+    keras.utils.set_random_seed(0)
+    cyclegan = tfgan.CycleGAN(
+        unet(SHAPE, SHAPE, width=4),
+        unet(SHAPE, SHAPE, width=4),
+        patch_discriminator(None, SHAPE, width=4, layers=2),
+        patch_discriminator(None, SHAPE, width=4, layers=2),
+    )
+    cyclegan.compile()
+    history = cyclegan.fit(SOURCES[:32], TARGETS[:32], batch_size=16, verbose=0).history
+    assert all(np.isfinite(v[-1]) for v in history.values())
+
+
 def test_bad_networks_and_arguments_are_refused():
     generator = unet(SHAPE, SHAPE, width=4)
     discriminator = patch_discriminator(SHAPE, SHAPE, width=4, layers=2)

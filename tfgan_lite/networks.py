@@ -493,7 +493,12 @@ def _check_pair_shapes(source_shape, target_shape, builder):
     sides = ", ".join(str(s) for s in PIX2PIX_SIDES)
     supported = f"(H, W, C) with H and W in {{{sides}}} (square or not) and C >= 1"
     parsed = []
-    for name, shape in (("source_shape", source_shape), ("target_shape", target_shape)):
+    if source_shape is None:  # an image-only discriminator: the target alone
+        source_shape = target_shape
+        pairs = (("target_shape", target_shape),) * 2
+    else:
+        pairs = (("source_shape", source_shape), ("target_shape", target_shape))
+    for name, shape in pairs:
         if (
             not isinstance(shape, tuple | list)
             or len(shape) != 3
@@ -572,6 +577,11 @@ def unet(
         a functional ``keras.Model`` named "generator", from ``source`` (or ``[source, z]``)
         to ``(batch, H, W, C')`` images.
     """
+    if source_shape is None:
+        raise ValueError(
+            "unet: source_shape is None; a U-Net maps source images to targets, so give "
+            "source_shape=(H, W, C) (the target's shape for a CycleGAN generator)."
+        )
     height, width_px, source_channels, target_channels = _check_pair_shapes(
         source_shape, target_shape, "unet"
     )
@@ -635,10 +645,12 @@ def unet(
 
 
 def patch_discriminator(source_shape, target_shape, width=64, layers=3, batch_norm=True):
-    """pix2pix's PatchGAN discriminator (Isola et al. 2017, appendix 6.1.2) for ``Pix2Pix``.
+    """pix2pix's PatchGAN discriminator (Isola et al. 2017, appendix 6.1.2) for ``Pix2Pix``,
+    or with ``source_shape=None`` the image-only PatchGAN of ``CycleGAN`` (Zhu et al. 2017).
 
     Args:
-        source_shape: ``(H, W, C)`` of the source images, H and W in 32, 64, ..., 256.
+        source_shape: ``(H, W, C)`` of the source images, H and W in 32, 64, ..., 256; None
+            for a discriminator of images alone (a CycleGAN's D_A or D_B).
         target_shape: ``(H, W, C')`` of the target (and generated) images, the same H and W.
         width: the filters of the first layer (64 in the paper), doubling at each layer up
             to ``8 * width``.
@@ -647,7 +659,8 @@ def patch_discriminator(source_shape, target_shape, width=64, layers=3, batch_no
         batch_norm: batch norm on every convolution but the first and the last. Set it False
             with ``gradient_penalty``, which is taken per example.
 
-    It takes ``[source, image]``, concatenates their channels, and applies ``layers``
+    It takes ``[source, image]`` (or ``image`` alone), concatenates their channels, and
+    applies ``layers``
     ``Conv2D`` (kernel 4, stride 2, 'same') then one of stride 1, with LeakyReLU(0.2), and
     a last stride-1 ``Conv2D`` to one channel: one logit per patch, no sigmoid, of shape
     ``(batch, H / 2**layers, W / 2**layers, 1)`` ('same' padding, where the paper's code pads
@@ -656,8 +669,10 @@ def patch_discriminator(source_shape, target_shape, width=64, layers=3, batch_no
     N(0, 0.02).
 
     Returns:
-        a functional ``keras.Model`` named "discriminator" from ``[source, image]`` to logits.
+        a functional ``keras.Model`` named "discriminator" from ``[source, image]`` (or
+        ``image``) to logits.
     """
+    pair = source_shape is not None
     height, width_px, source_channels, target_channels = _check_pair_shapes(
         source_shape, target_shape, "patch_discriminator"
     )
@@ -671,9 +686,12 @@ def patch_discriminator(source_shape, target_shape, width=64, layers=3, batch_no
         )
     if not isinstance(batch_norm, bool | np.bool_):
         raise ValueError(f"batch_norm must be True or False, got {batch_norm!r}.")
-    source = keras.Input((height, width_px, source_channels), name="source")
     image = keras.Input((height, width_px, target_channels), name="image")
-    h = keras.layers.Concatenate(name="source_and_image")([source, image])
+    inputs, h = image, image
+    if pair:
+        source = keras.Input((height, width_px, source_channels), name="source")
+        inputs = [source, image]
+        h = keras.layers.Concatenate(name="source_and_image")(inputs)
     for level in range(int(layers) + 1):
         name = f"conv{level + 1}"
         norm = batch_norm and level > 0
@@ -693,4 +711,4 @@ def patch_discriminator(source_shape, target_shape, width=64, layers=3, batch_no
     logits = keras.layers.Conv2D(
         1, 4, padding="same", kernel_initializer=_dcgan_init(), name="patch_logits"
     )(h)
-    return keras.Model([source, image], logits, name="discriminator")
+    return keras.Model(inputs, logits, name="discriminator")
