@@ -186,6 +186,26 @@ def test_infogan_dcgan_builds_a_pair_that_trains_on_images():
     assert np.isfinite(history["mutual_information"][-1])
 
 
+def test_infogan_dcgan_hidden_is_chen_et_al_mnist_network():
+    # Table 1 of Chen et al.: G is FC 1024-BN-ReLU, FC 7x7x128-BN-ReLU, 4x4 upconv 64-BN-ReLU,
+    # 4x4 upconv 1; D is 4x4 conv 64-lReLU, 4x4 conv 128-BN-lReLU, FC 1024-BN-lReLU, then the
+    # logit and Q's FC 128-BN-lReLU-FC. Parameters counted layer by layer from that table.
+    generator, discriminator = tfgan.networks.infogan_dcgan(
+        (28, 28, 1), 62, [10], 2, width=64, hidden=1024
+    )
+    bn = 4  # a batch norm's gamma, beta, moving mean and variance per channel
+    g = 74 * 1024 + bn * 1024 + 1024 * 6272 + bn * 6272 + 16 * 128 * 64 + bn * 64 + 16 * 64 + 1
+    d = 16 * 64 + 64 + 16 * 64 * 128 + bn * 128 + 6272 * 1024 + bn * 1024 + 1024 + 1
+    q = 1024 * 128 + 128 + bn * 128 + 128 * 12 + 12
+    assert generator.count_params() == g
+    assert discriminator.count_params() == d + q
+    assert discriminator.get_layer("hidden").output.shape == (None, 1024)
+    with pytest.raises(ValueError, match=r"hidden must be a positive integer \(1024 in Chen"):
+        tfgan.networks.infogan_dcgan((28, 28, 1), 62, hidden=0)
+    with pytest.raises(ValueError, match="spectral_norm=True leaves batch norm out"):
+        tfgan.networks.infogan_dcgan((28, 28, 1), 62, hidden=1024, spectral_norm=True)
+
+
 def test_bad_networks_codes_and_arguments_are_refused():
     generator, discriminator = infogan_mlp(4, 2, [10], 2, (16,))
     with pytest.raises(

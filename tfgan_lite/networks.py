@@ -212,7 +212,14 @@ def _spectral(layer, spectral_norm):
     return keras.layers.SpectralNormalization(layer, name=f"sn_{layer.name}")
 
 
-def _dcgan_generator(latent_dim, num_classes, width, size, channels, stages):
+def _dense_bn(h, units, activation, name):
+    """Dense(units) without bias, batch norm, then the activation layer."""
+    h = keras.layers.Dense(units, use_bias=False, kernel_initializer=_dcgan_init(), name=name)(h)
+    h = keras.layers.BatchNormalization(momentum=_BN_MOMENTUM, name=f"{name}_bn")(h)
+    return activation(name=f"{name}_act")(h)
+
+
+def _dcgan_generator(latent_dim, num_classes, width, size, channels, stages, hidden=None):
     side = DCGAN_SIZES[size]
     z = keras.Input((latent_dim,), name="z")
     inputs, h = z, z
@@ -222,6 +229,8 @@ def _dcgan_generator(latent_dim, num_classes, width, size, channels, stages):
             labels, num_classes, DCGAN_LABEL_EMBEDDING_DIM, "label_embedding"
         )
         inputs, h = [z, labels], keras.layers.Concatenate(name="z_and_label")([z, embedding])
+    if hidden:
+        h = _dense_bn(h, hidden, keras.layers.ReLU, "hidden")
     filters = width * 2 ** (stages - 1)
     h = keras.layers.Dense(
         side * side * filters, use_bias=False, kernel_initializer=_dcgan_init(), name="project"
@@ -250,6 +259,7 @@ def _dcgan_discriminator(
     projection,
     acgan,
     q_units=0,
+    hidden=None,
 ):
     x = keras.Input((size, size, channels), name="x")
     inputs, h = x, x
@@ -270,6 +280,8 @@ def _dcgan_discriminator(
             h = keras.layers.BatchNormalization(momentum=_BN_MOMENTUM, name=f"{name}_bn")(h)
         h = keras.layers.LeakyReLU(negative_slope=0.2, name=f"{name}_lrelu")(h)
     features = keras.layers.Flatten(name="flatten")(h)
+    if hidden:  # InfoGAN's shared Dense(1024) with batch norm (never with spectral norm)
+        features = _dense_bn(features, hidden, _leaky_relu, "hidden")
     logit = _spectral(
         keras.layers.Dense(1, kernel_initializer=_dcgan_init(), name="logit"), spectral_norm
     )(features)
@@ -304,6 +316,10 @@ def _dcgan_discriminator(
     if q_units:
         return keras.Model(inputs, [logit, _q_head(features, q_units)], name="discriminator")
     return keras.Model(inputs, logit, name="discriminator")
+
+
+def _leaky_relu(name):
+    return keras.layers.LeakyReLU(negative_slope=0.2, name=name)
 
 
 def _q_head(features, units):
@@ -449,15 +465,31 @@ def infogan_dcgan(
     log_variances=False,
     spectral_norm=False,
     batch_norm=True,
+    hidden=None,
 ):
     """A DCGAN pair for ``InfoGAN`` (Chen et al. 2016): ``dcgan``'s generator on z and the
     codes, ``latent_dim + sum(categorical_codes) + continuous_codes`` features, and
     ``dcgan``'s discriminator with a Q head beside the logit: Dense(128), batch norm,
     LeakyReLU(0.1), then ``sum(categorical_codes) + continuous_codes`` outputs (plus the
     continuous codes' log-variances with ``log_variances=True``). ``batch_norm`` is
-    ``dcgan``'s, for the discriminator's convolutions (the Q head keeps its own). Returns
-    ``(generator, discriminator)``; the discriminator returns ``[logit, q]``.
+    ``dcgan``'s, for the discriminator's convolutions (the Q head keeps its own).
+
+    ``hidden=1024`` adds the fully connected layer of Chen et al.'s MNIST networks (their
+    Table 1) to both: Dense(hidden), batch norm and ReLU before the generator's projection,
+    and Dense(hidden), batch norm and LeakyReLU(0.2) after the discriminator's last
+    convolution, shared by the logit and the Q head. With ``width=64`` at 28x28 that is
+    their model (they take LeakyReLU(0.1)); it is what found the digits in
+    ``benchmarks/infogan.py``. Not with ``spectral_norm``.
+
+    Returns ``(generator, discriminator)``; the discriminator returns ``[logit, q]``.
     """
+    if hidden is not None:
+        hidden = checks.integer(hidden, "hidden", hint=" (1024 in Chen et al.; None for none)")
+        if spectral_norm:
+            raise ValueError(
+                "infogan_dcgan: hidden= adds a batch-normalized Dense layer to D, which "
+                "spectral_norm=True leaves batch norm out of; drop one of them."
+            )
     generator_width, q_units = _info_sizes(
         latent_dim, categorical_codes, continuous_codes, log_variances
     )
@@ -465,7 +497,7 @@ def infogan_dcgan(
     flags["acgan"] = False
     size, channels = _check_dcgan_args(image_shape, generator_width, None, width, flags)
     stages = int(np.log2(size // DCGAN_SIZES[size]))
-    generator = _dcgan_generator(generator_width, None, int(width), size, channels, stages)
+    generator = _dcgan_generator(generator_width, None, int(width), size, channels, stages, hidden)
     discriminator = _dcgan_discriminator(
         None,
         int(width),
@@ -477,6 +509,7 @@ def infogan_dcgan(
         False,
         False,
         q_units,
+        hidden,
     )
     return generator, discriminator
 
