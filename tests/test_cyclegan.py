@@ -69,6 +69,40 @@ def test_evaluate_reports_the_losses_written_out_in_numpy(identity_weight):
     np.testing.assert_allclose(logs["d_a"], sigmoid.mean(), rtol=1e-4)
 
 
+def linear_discriminator(seed):
+    x = keras.Input((16, 16, 1))
+    init = keras.initializers.RandomNormal(stddev=0.05, seed=seed)
+    return keras.Model(x, keras.layers.Dense(1, kernel_initializer=init)(keras.layers.Flatten()(x)))
+
+
+def test_penalties_add_the_gradient_terms_of_a_linear_discriminator():
+    # D(x) = w . x + c has the gradient w at every x: R1 is gamma / 2 * |w|^2 and WGAN-GP
+    # lambda * (|w| - 1)^2, whatever the images and the interpolation.
+    keras.utils.set_random_seed(0)
+    networks = [generator(), generator(), linear_discriminator(1), linear_discriminator(2)]
+    a, b = unpaired(32)
+    logs = {}
+    for penalty in ({}, {"r1_penalty": 2.0}, {"gradient_penalty": 10.0}):
+        cyclegan = tfgan.CycleGAN(*networks, loss="wasserstein", seed=3, **penalty)
+        cyclegan.compile()
+        logs[tuple(penalty)] = cyclegan.evaluate(a, b, batch_size=32, verbose=0, return_dict=True)
+    norms = [np.linalg.norm(d.get_weights()[0]) for d in networks[2:]]
+    r1 = sum(0.5 * 2.0 * n**2 for n in norms)
+    gp = sum(10.0 * (n - 1) ** 2 for n in norms)
+    plain = logs[()]["d_loss"]
+    np.testing.assert_allclose(logs[("r1_penalty",)]["r1_penalty"], r1, rtol=1e-4)
+    np.testing.assert_allclose(logs[("r1_penalty",)]["d_loss"], plain + r1, rtol=1e-4)
+    np.testing.assert_allclose(logs[("gradient_penalty",)]["gradient_penalty"], gp, rtol=1e-4)
+    np.testing.assert_allclose(logs[("gradient_penalty",)]["d_loss"], plain + gp, rtol=1e-4)
+    assert "r1_penalty" not in logs[()]
+    history = cyclegan.fit(a, b, batch_size=16, verbose=0).history
+    assert np.isfinite(history["gradient_penalty"][-1])
+    with pytest.raises(ValueError, match="r1_penalty must be a number >= 0"):
+        make_cyclegan(r1_penalty=-1.0)
+    config = cyclegan.get_config()
+    assert config["gradient_penalty"] == 10.0 and config["r1_penalty"] == 0.0
+
+
 def thickened(images):
     """Digits with strokes dilated by a 3x3 maximum: the second domain of the short run."""
     return tf.nn.max_pool2d(images, 3, 1, "SAME").numpy()

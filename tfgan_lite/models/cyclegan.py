@@ -12,17 +12,19 @@ losses on logits (least squares by default, as in the paper):
 with |.|_1 the mean absolute error over pixels. Both generators share one optimizer and
 both discriminators another, as the paper's code chains their parameters; every train
 step makes one update of each, generators first, then the discriminators on the samples
-of that step. The paper's history buffer of 50 generated images is left out (D sees the
+of that step. ``gradient_penalty`` (WGAN-GP, with ``loss="wasserstein"``) and ``r1_penalty``
+(R1 on real images) add ``tfgan_lite.penalties``' terms to each discriminator's loss, as
+``GAN`` does. The paper's history buffer of 50 generated images is left out (D sees the
 step's own samples). CycleGAN owns its train step, since it has four networks, and reuses
-the objectives of ``tfgan_lite.losses`` and the generator average of
-``tfgan_lite.models.averaging``.
+the objectives of ``tfgan_lite.losses``, the penalties of ``tfgan_lite.penalties`` and the
+generator average of ``tfgan_lite.models.averaging``.
 """
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite import losses
+from tfgan_lite import losses, penalties
 from tfgan_lite.checks import shape_str
 from tfgan_lite.models import averaging, keras_workarounds
 
@@ -65,6 +67,11 @@ class CycleGAN(keras.Model):
             need both domains to have the same number of channels.
         ema: the decay of an average of both generators' weights (None for none), used by
             ``translate`` and the exports, as ``GAN(ema=...)`` does.
+        gradient_penalty: lambda of WGAN-GP on each discriminator (0 for none), on points
+            between its domain's real and generated images drawn from ``seed`` and the step.
+        r1_penalty: gamma of R1 on each discriminator, gamma / 2 * E[||grad D(real)||^2]
+            (0 for none).
+        seed: the seed of the gradient penalty's interpolation (the step draws nothing else).
 
     ``fit(a, b)`` takes two unpaired sets: arrays (of any lengths; each is shuffled and
     repeated, and an epoch is ``max(len(a), len(b)) // batch_size`` steps unless
@@ -72,7 +79,8 @@ class CycleGAN(keras.Model):
     ``translate(images, direction="a_to_b")`` runs G (or F for ``"b_to_a"``). ``fit`` and
     ``evaluate`` report ``g_loss``, ``d_loss``, ``adversarial_loss``, ``cycle_loss``,
     ``identity_loss`` (the unweighted L1 sums) and ``d_a``, ``d_b`` (D's mean sigmoid on
-    real images of its domain).
+    real images of its domain), and ``gradient_penalty`` and ``r1_penalty`` (summed over
+    both discriminators, included in ``d_loss``) when they are on.
     """
 
     def __init__(
@@ -85,6 +93,8 @@ class CycleGAN(keras.Model):
         cycle_weight=10.0,
         identity_weight=None,
         ema=None,
+        gradient_penalty=0.0,
+        r1_penalty=0.0,
         seed=None,
         **kwargs,
     ):
@@ -98,7 +108,13 @@ class CycleGAN(keras.Model):
         for name, model in networks.items():
             if not isinstance(model, keras.Model):
                 raise ValueError(f"{name} must be a keras.Model, got {type(model).__name__}.")
-        for name, value in (("cycle_weight", cycle_weight), ("identity_weight", identity_weight)):
+        weights = (
+            ("cycle_weight", cycle_weight),
+            ("identity_weight", identity_weight),
+            ("gradient_penalty", gradient_penalty),
+            ("r1_penalty", r1_penalty),
+        )
+        for name, value in weights:
             if value is None and name == "identity_weight":
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
@@ -108,8 +124,10 @@ class CycleGAN(keras.Model):
             0.5 * self.cycle_weight if identity_weight is None else float(identity_weight)
         )
         self._identity_default = identity_weight is None
+        self.gradient_penalty, self.r1_penalty = float(gradient_penalty), float(r1_penalty)
+        penalties_on = [name for name, _ in weights[2:] if getattr(self, name)]
         self.objective = losses.get(loss)
-        self.seed = seed  # kept for the config: the step draws nothing at random
+        self.seed = seed  # the gradient penalty's interpolation; nothing else is random
         self.generator_a_to_b = generator_a_to_b
         self.generator_b_to_a = generator_b_to_a
         self.discriminator_a = discriminator_a
@@ -121,7 +139,8 @@ class CycleGAN(keras.Model):
             self.averaged_a_to_b = averaging.copy_of(generator_a_to_b, tf.zeros([1, *self.shape_a]))
             self.averaged_b_to_a = averaging.copy_of(generator_b_to_a, tf.zeros([1, *self.shape_b]))
         self.generator_optimizer = self.discriminator_optimizer = None
-        self._trackers = {name: keras.metrics.Mean(name=name) for name in _METRICS}
+        names = (*_METRICS, *penalties_on)
+        self._trackers = {name: keras.metrics.Mean(name=name) for name in names}
         self.built = True
 
     # ----------------------------------------------------------------- checks
@@ -304,16 +323,40 @@ class CycleGAN(keras.Model):
         return loss, parts, fake_a, fake_b
 
     def _discriminator_objective(self, a, b, fake_a, fake_b, training):
+        """L_D with the penalties, and the metrics: D's mean on real images per domain and
+        each penalty's sum over the two discriminators."""
         total, means = 0.0, {}
-        for name, discriminator, real, fake in (
-            ("d_a", self.discriminator_a, a, fake_a),
-            ("d_b", self.discriminator_b, b, fake_b),
+        if self.gradient_penalty:
+            means["gradient_penalty"] = 0.0
+        if self.r1_penalty:
+            means["r1_penalty"] = 0.0
+        for index, (name, discriminator, real, fake) in enumerate(
+            (("d_a", self.discriminator_a, a, fake_a), ("d_b", self.discriminator_b, b, fake_b))
         ):
             real_logits = discriminator(real, training=training)
             fake_logits = discriminator(fake, training=training)
             total += self.objective.discriminator_loss(real_logits, fake_logits)
             means[name] = tf.reduce_mean(tf.sigmoid(tf.cast(real_logits, tf.float32)))
+
+            def critic(x, discriminator=discriminator):
+                return discriminator(x, training=training)
+
+            if self.gradient_penalty:
+                seed = self._penalty_seed(index)
+                term = penalties.gradient_penalty(critic, real, fake, seed, self.gradient_penalty)
+                means["gradient_penalty"] += term
+                total += term
+            if self.r1_penalty:
+                term = penalties.squared_gradient_penalty(critic, real, self.r1_penalty)
+                means["r1_penalty"] += term
+                total += term
         return total, means
+
+    def _penalty_seed(self, index):
+        """A stateless seed per discriminator and step: (seed, step * 2 + index)."""
+        iterations = self.generator_optimizer.iterations if self.generator_optimizer else 0
+        step = tf.cast(iterations, tf.int64) * 2 + index
+        return tf.stack([tf.constant(self.seed or 0, tf.int64), step])
 
     def train_step(self, data):
         a, b = data["a"], data["b"]
@@ -399,6 +442,8 @@ class CycleGAN(keras.Model):
             "cycle_weight": self.cycle_weight,
             "identity_weight": None if self._identity_default else self.identity_weight,
             "ema": self.ema,
+            "gradient_penalty": self.gradient_penalty,
+            "r1_penalty": self.r1_penalty,
             "seed": self.seed,
             "name": self.name,
         }
