@@ -46,7 +46,7 @@ FLAGS = flags.FLAGS
 flags.DEFINE_integer("seeds", 3, "Seeds per model.")
 flags.DEFINE_bool("l1_only", True, "Also train the U-Net with L1 alone.")
 flags.DEFINE_integer("pix2pix_steps", 2000, "Updates of each Pix2Pix and L1-only run.")
-flags.DEFINE_integer("cyclegan_steps", 800, "Updates of each CycleGAN run.")
+flags.DEFINE_integer("cyclegan_steps", 1000, "Updates of each CycleGAN run (a multiple of 50).")
 flags.DEFINE_integer("kept_rows", 8, "Rows of the 32 a Pix2Pix source keeps, from the top.")
 flags.DEFINE_integer("unet_width", 16, "The Pix2Pix U-Net's width.")
 flags.DEFINE_float("l1_weight", 100.0, "Pix2Pix's l1_weight.")
@@ -123,8 +123,7 @@ def cyclegan_run(seed, train, test, net, reference):
     model = tfgan.CycleGAN(*networks, identity_weight=0.0, seed=seed)
     model.compile(adam(), adam(), steps_per_execution=50)
     start = time.perf_counter()
-    epochs = max(1, FLAGS.cyclegan_steps // (max(len(a), len(b)) // 16))
-    model.fit(a, b, batch_size=16, epochs=epochs, verbose=0)
+    model.fit(a, b, batch_size=16, steps_per_epoch=50, epochs=FLAGS.cyclegan_steps // 50, verbose=0)
     seconds = time.perf_counter() - start
     forward = model.translate(test_x)
     back = model.translate(forward, "b_to_a")

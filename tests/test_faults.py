@@ -91,7 +91,7 @@ def test_keras_backup_and_restore_resumes_a_gan(tmp_path):
     fresh = make_gan()
     history = fresh.fit(
         data,
-        steps_per_epoch=4,
+        steps_per_epoch=5,
         epochs=4,
         callbacks=[keras.callbacks.BackupAndRestore(str(tmp_path))],
         verbose=0,

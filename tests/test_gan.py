@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 import tfgan_lite as tfgan
+from tfgan_lite.models import keras_workarounds
 from tfgan_lite.networks import mlp, mlp_gan
 
 
@@ -235,6 +236,22 @@ def test_short_ring8_run_covers_the_modes():
     assert coverage["modes"] >= 7
     assert coverage["high_quality"] >= 0.3
     assert coverage["reverse_kl"] < 0.5
+
+
+@pytest.mark.parametrize("steps_per_epoch, epochs", [(70, 2), (7, 3), (97, 1)])
+def test_fit_trains_exactly_the_steps_per_epoch_asked_for(steps_per_epoch, epochs):
+    # Keras 3.15 rounds each epoch of an endless dataset up to whole executions of
+    # steps_per_execution (70 x 2 would train 100 steps at 50 per execution); fit runs
+    # with a count that divides the epoch, then gives the compiled one back.
+    gan = make_gan()
+    gan.compile(steps_per_execution=50)
+    data = tf.data.Dataset.from_tensor_slices(ring_data()).repeat().batch(32)
+    gan.fit(data, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=0)
+    assert gan.generator_optimizer.iterations.numpy() == steps_per_epoch * epochs
+    assert gan.steps_per_execution == 50
+    assert keras_workarounds.fitting_steps_per_execution(70, 50) == 35
+    assert keras_workarounds.fitting_steps_per_execution(97, 50) == 1
+    assert keras_workarounds.fitting_steps_per_execution(7, 50) == 7
 
 
 # ----------------------------------------------------------------- saving

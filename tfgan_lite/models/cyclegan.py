@@ -281,7 +281,8 @@ class CycleGAN(keras.Model):
             stream = tf.data.Dataset.zip(*streams)
         stream = stream.map(lambda x, y: {"a": x, "b": y}).prefetch(tf.data.AUTOTUNE)
         kwargs.setdefault("shuffle", False)  # each stream shuffles itself
-        return super().fit(stream, steps_per_epoch=steps_per_epoch, **kwargs)
+        with keras_workarounds.whole_executions(self, steps_per_epoch):
+            return super().fit(stream, steps_per_epoch=steps_per_epoch, **kwargs)
 
     def evaluate(self, a=None, b=None, batch_size=32, **kwargs):
         """The losses of ``fit`` on ``a`` and ``b`` (arrays of the same length), updating

@@ -470,7 +470,10 @@ class GAN(keras.Model):
         before fit starts; a dataset is checked batch by batch as it streams (reading it
         beforehand would move its shuffle order), so a first batch outside the range stops
         fit in its first step, before any update, with the same ValueError. A dataset that
-        does not end in a prefetch gets one.
+        does not end in a prefetch gets one. Every epoch trains exactly ``steps_per_epoch``
+        steps: where the compiled ``steps_per_execution`` does not divide it, fit runs with
+        the largest count that does (Keras 3.15 would round each epoch up to whole
+        executions).
         """
         if self.generator_optimizer is None:
             raise ValueError(
@@ -479,6 +482,10 @@ class GAN(keras.Model):
             )
         self._require_prior()
         self._check_data(x, y, batch_size)
+        with keras_workarounds.whole_executions(self, kwargs.get("steps_per_epoch")):
+            return self._fit(x, y, batch_size, **kwargs)
+
+    def _fit(self, x, y, batch_size, **kwargs):
         if not isinstance(x, tf.data.Dataset):
             return super().fit(x, y, batch_size=batch_size, **kwargs)
         kwargs.setdefault("shuffle", False)  # a dataset shuffles itself

@@ -1,6 +1,7 @@
-"""Workarounds for Keras 3.15's ``fit`` under ``MultiWorkerMirroredStrategy``, in one place.
+"""Workarounds for Keras 3.15's ``fit``, in one place.
 
-Both are for keras-team/keras issue 20585 (open; verified with 2 workers on 127.0.0.1):
+The first two are for keras-team/keras issue 20585 under ``MultiWorkerMirroredStrategy``
+(open; verified with 2 workers on 127.0.0.1):
 
 1. Keras starts ``fit``/``evaluate`` under a strategy with ``strategy.reduce("MEAN",
    batch)`` on the first PerReplica batch, to build the model symbolically; under
@@ -11,8 +12,14 @@ Both are for keras-team/keras issue 20585 (open; verified with 2 workers on 127.
    fails on scalars: :func:`reducible_logs` gives it rank-1 logs, which it reduces back to
    scalars.
 
-Elsewhere Keras's own paths run unchanged. Remove this module when the issue is fixed.
+The third, :func:`whole_executions`, is for ``steps_per_epoch``: Keras 3.15's epoch
+iterator runs ``steps_per_execution`` steps per compiled call however few the epoch has
+left, so on an endless dataset ``fit(steps_per_epoch=70)`` with 50 steps per execution
+trains 100 steps (and 20 x 2 epochs train 100). Elsewhere Keras's own paths run unchanged.
+Remove each workaround when Keras fixes its issue.
 """
+
+import contextlib
 
 import tensorflow as tf
 
@@ -39,3 +46,29 @@ def reducible_logs(logs):
     if multi_worker(tf.distribute.get_strategy()):
         return {name: tf.reshape(value, [1]) for name, value in logs.items()}
     return logs
+
+
+def fitting_steps_per_execution(steps_per_epoch, steps_per_execution):
+    """The largest number of steps per execution, at most ``steps_per_execution``, that
+    divides ``steps_per_epoch``, so that every epoch ends on a whole execution."""
+    for steps in range(min(steps_per_execution, steps_per_epoch), 0, -1):
+        if steps_per_epoch % steps == 0:
+            return steps
+    return 1
+
+
+@contextlib.contextmanager
+def whole_executions(model, steps_per_epoch):
+    """Runs ``model.fit`` with a ``steps_per_execution`` that divides ``steps_per_epoch``,
+    so that fit trains exactly the steps asked for; the compiled value comes back after."""
+    compiled = model.steps_per_execution
+    if not steps_per_epoch or compiled <= 1 or steps_per_epoch % compiled == 0:
+        yield
+        return
+    model.steps_per_execution = fitting_steps_per_execution(int(steps_per_epoch), compiled)
+    model.train_function = None  # rebuilt with the new count
+    try:
+        yield
+    finally:
+        model.steps_per_execution = compiled
+        model.train_function = None
