@@ -238,17 +238,20 @@ class InfoGAN(GAN):
         return tf.reduce_mean(categorical), tf.reduce_mean(continuous)
 
     def _penalty(self, output, codes):
+        """The weighted penalty -(lambda_cat E log Q_cat + lambda_cont E log Q_cont), and
+        E log Q(c|x) for the bound L_I."""
         categorical, continuous = self._log_q(output, codes)
-        return -(self.info_weight * categorical + self.continuous_weight * continuous)
+        penalty = -(self.info_weight * categorical + self.continuous_weight * continuous)
+        return penalty, categorical + continuous
 
     def _discriminator_loss(self, real_output, fake_output, codes, extra_outputs):
         loss, _ = super()._discriminator_loss(real_output, fake_output, codes, extra_outputs)
-        metrics = {"mutual_information": self.code_entropy + sum(self._log_q(fake_output, codes))}
-        return loss + self._penalty(fake_output, codes), metrics
+        penalty, log_q = self._penalty(fake_output, codes)
+        return loss + penalty, {"mutual_information": self.code_entropy + log_q}
 
     def _generator_loss(self, fake_output, real_output, codes):
         loss = super()._generator_loss(fake_output, real_output, codes)
-        return loss + self._penalty(fake_output, codes)
+        return loss + self._penalty(fake_output, codes)[0]
 
     # ----------------------------------------------------------------- use
     def _codes_for(self, n, codes, seed):
