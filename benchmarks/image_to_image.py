@@ -44,7 +44,7 @@ import tfgan_lite as tfgan  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_integer("seeds", 3, "Seeds per model.")
-flags.DEFINE_bool("l1_only", True, "Also train the U-Net with L1 alone.")
+flags.DEFINE_bool("l1_baseline", True, "Also train the U-Net with L1 alone.")
 flags.DEFINE_integer("pix2pix_steps", 2000, "Updates of each Pix2Pix and L1-only run.")
 flags.DEFINE_integer("cyclegan_steps", 1000, "Updates of each CycleGAN run (a multiple of 50).")
 flags.DEFINE_integer("kept_rows", 8, "Rows of the 32 a Pix2Pix source keeps, from the top.")
@@ -197,7 +197,7 @@ def main(argv):
             f"updates of batch 32; {header_common}"
         )
         for seed in range(FLAGS.seeds):
-            for adversarial in (False, True) if FLAGS.l1_only else (True,):
+            for adversarial in (False, True) if FLAGS.l1_baseline else (True,):
                 row, translated = pix2pix_run(adversarial, seed, train, test, net, reference)
                 results.append(row)
                 print(row, flush=True)

@@ -693,13 +693,12 @@ def patch_discriminator(source_shape, target_shape, width=64, layers=3, batch_no
             with ``gradient_penalty``, which is taken per example.
 
     It takes ``[source, image]`` (or ``image`` alone), concatenates their channels, and
-    applies ``layers``
-    ``Conv2D`` (kernel 4, stride 2, 'same') then one of stride 1, with LeakyReLU(0.2), and
-    a last stride-1 ``Conv2D`` to one channel: one logit per patch, no sigmoid, of shape
-    ``(batch, H / 2**layers, W / 2**layers, 1)`` ('same' padding, where the paper's code pads
-    by 1 and gets 30x30 at 256 px). Every patch sees a 70x70 window at ``layers=3``; the
-    objectives average the logits over the patches and the batch. Every kernel starts from
-    N(0, 0.02).
+    applies ``layers`` ``Conv2D`` (kernel 4, stride 2, 'same') then one of stride 1, with
+    LeakyReLU(0.2), and a last stride-1 ``Conv2D`` to one channel: one logit per patch, no
+    sigmoid, of shape ``(batch, H / 2**layers, W / 2**layers, 1)`` ('same' padding, where
+    the paper's code pads by 1 and gets 30x30 at 256 px). Every patch sees a 70x70 window at
+    ``layers=3``; the objectives average the logits over the patches and the batch. Every
+    kernel starts from N(0, 0.02).
 
     Returns:
         a functional ``keras.Model`` named "discriminator" from ``[source, image]`` (or

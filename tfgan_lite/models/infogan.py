@@ -84,9 +84,8 @@ class InfoGAN(GAN):
         info_weight: lambda, the weight of the mutual-information penalty in both losses
             (Chen et al. use 1 for categorical codes).
         continuous_weight: lambda of the continuous codes' part of the penalty (None: the
-            same as ``info_weight``). Chen et al. take it smaller for continuous codes; on
-            the digits (``benchmarks/infogan.py``) 0.1 let the 10-way code find the digits,
-            while at 1 the continuous codes took part of the digit's identity.
+            same as ``info_weight``). Chen et al. take it smaller for continuous codes;
+            ``benchmarks/infogan.py`` uses 0.1, and says what 1 did on the digits.
         **kwargs: ``GAN``'s (objective, penalties, ``discriminator_steps``, ``ema``, ...).
 
     ``fit(x)`` takes unlabeled examples (labels beside them are ignored). Every step draws

@@ -50,11 +50,9 @@ def reducible_logs(logs):
 
 def fitting_steps_per_execution(steps_per_epoch, steps_per_execution):
     """The largest number of steps per execution, at most ``steps_per_execution``, that
-    divides ``steps_per_epoch``, so that every epoch ends on a whole execution."""
-    for steps in range(min(steps_per_execution, steps_per_epoch), 0, -1):
-        if steps_per_epoch % steps == 0:
-            return steps
-    return 1
+    divides ``steps_per_epoch`` (1 always does), so every epoch ends on a whole execution."""
+    top = min(steps_per_execution, steps_per_epoch)
+    return next(steps for steps in range(top, 0, -1) if steps_per_epoch % steps == 0)
 
 
 @contextlib.contextmanager
