@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+import tensorflow_probability as tfp
 
 import tfgan_lite as tfgan
 from tfgan_lite.models import keras_workarounds
@@ -24,40 +25,132 @@ def weights(model):
     return [np.array(v) for v in model.weights]
 
 
+# An MLP's forward pass in NumPy, from its weights, apart from Keras: what the tests below
+# recompute the reported metrics from.
+def dense_params(model):
+    """(kernel, bias, activation) of each Dense layer of ``model``, in order, as NumPy."""
+    return [
+        (
+            np.array(layer.kernel, np.float64),
+            np.array(layer.bias, np.float64),
+            layer.get_config()["activation"],
+        )
+        for layer in model.layers
+        if isinstance(layer, keras.layers.Dense)
+    ]
+
+
+def forward(params, x):
+    h = np.asarray(x, np.float64)
+    for kernel, bias, activation in params:
+        h = h @ kernel + bias
+        assert activation in ("relu", "linear"), activation
+        h = np.maximum(h, 0.0) if activation == "relu" else h
+    return h
+
+
+def sigmoid(logits):
+    return 1.0 / (1.0 + np.exp(-logits))
+
+
+def softplus(logits):
+    return np.logaddexp(0.0, logits)
+
+
+Z0 = np.array([0.5, -1.0, 0.25, 2.0], np.float32)
+
+
+def constant_prior(z=Z0):
+    """A prior that always draws z: the generated batch is G(z) in every row."""
+    tfd = tfp.distributions
+    return tfd.Independent(tfd.Deterministic(tf.constant(z)), 1)
+
+
+def evaluate_at_z0(gan, x):
+    """``gan.evaluate`` on x in one batch with every z = Z0, and D's logits on the real
+    batch and on G(Z0), recomputed in NumPy from the networks' weights."""
+    gan.prior = constant_prior()
+    logs = gan.evaluate(x, batch_size=len(x), verbose=0, return_dict=True)
+    d = dense_params(gan.discriminator)
+    real_logits = forward(d, x)
+    fake_logits = forward(d, forward(dense_params(gan.generator), Z0[None]))
+    assert np.all(np.isfinite(real_logits)) and np.all(np.isfinite(fake_logits))
+    return logs, real_logits, np.broadcast_to(fake_logits, real_logits.shape)
+
+
 # ----------------------------------------------------------------- training
 
 
 @pytest.mark.parametrize("jit_compile", [False, True])
 def test_fit_reports_losses_and_discriminator_outputs(jit_compile):
     gan = make_gan()
-    gan.compile(jit_compile=jit_compile)
-    history = gan.fit(ring_data(), epochs=2, batch_size=64, verbose=0)
+    gan.compile(jit_compile=jit_compile, steps_per_execution=1)
+    x = ring_data()
+    # D's weights before each step (one step per execution, batches in order).
+    before_step = []
+    record = keras.callbacks.LambdaCallback(
+        on_train_batch_begin=lambda batch, logs: before_step.append(dense_params(gan.discriminator))
+    )
+    history = gan.fit(x, epochs=2, batch_size=64, shuffle=False, verbose=0, callbacks=[record])
     for key in ("d_loss", "g_loss", "d_real", "d_fake"):
         assert len(history.history[key]) == 2
         assert np.all(np.isfinite(history.history[key]))
-    assert 0 < history.history["d_real"][-1] < 1 and 0 < history.history["d_fake"][-1] < 1
+    # d_real is D's mean probability on each real batch before that step's update, averaged
+    # over the epoch: recomputed from D's weights at each step of the second epoch.
+    assert len(before_step) == 16
+    real_logits = [forward(d, x[64 * i : 64 * (i + 1)]) for i, d in enumerate(before_step[8:])]
+    d_real = np.mean([sigmoid(logits).mean() for logits in real_logits])
+    np.testing.assert_allclose(history.history["d_real"][-1], d_real, rtol=1e-5)
+    # The non-saturating d_loss is E softplus(-l_real) + E softplus(l_fake); d_fake is
+    # E sigmoid(l_fake) = E[1 - exp(-softplus(l_fake))], concave in softplus(l_fake), so by
+    # Jensen d_fake <= 1 - exp(-(d_loss - E softplus(-l_real))).
+    real_term = np.mean([softplus(-logits).mean() for logits in real_logits])
+    fake_term = history.history["d_loss"][-1] - real_term
+    assert 0 < history.history["d_fake"][-1] <= 1 - np.exp(-fake_term) + 1e-5
     # Under the non-saturating objective, d_loss is the cross-entropy: at chance it is
     # 2 log 2; after a little training it must be in a sane range around that.
     assert 0.5 < history.history["d_loss"][-1] < 3.0
 
 
 @pytest.mark.parametrize("loss", tfgan.losses.names())
-def test_every_objective_trains_and_stays_finite(loss):
+def test_every_objective_trains_and_reports_itself_on_the_logits(loss):
     gan = make_gan(loss=loss)
     gan.compile()
     before = weights(gan.generator)
-    history = gan.fit(ring_data(256), epochs=1, batch_size=64, verbose=0)
-    assert all(np.isfinite(v[-1]) for v in history.history.values())
+    x = ring_data(256)
+    gan.fit(x, epochs=1, batch_size=64, verbose=0)
     assert any(not np.allclose(a, b) for a, b in zip(before, weights(gan.generator), strict=True))
+    # After training, evaluate reports the objective on D's logits, recomputed from the
+    # trained weights (finite: evaluate_at_z0 checks them).
+    logs, real_logits, fake_logits = evaluate_at_z0(gan, x)
+    real, fake = (tf.constant(logits, tf.float32) for logits in (real_logits, fake_logits))
+    expected = {
+        "d_loss": float(gan.objective.discriminator_loss(real, fake)),
+        "g_loss": float(gan.objective.generator_loss(fake, real)),
+        "d_real": sigmoid(real_logits).mean(),
+        "d_fake": sigmoid(fake_logits).mean(),
+    }
+    for key, value in expected.items():
+        np.testing.assert_allclose(logs[key], value, rtol=1e-4, atol=1e-6, err_msg=key)
 
 
 def test_dataset_of_pairs_is_accepted_and_labels_ignored():
     x = ring_data(256)
-    dataset = tf.data.Dataset.from_tensor_slices((x, np.zeros(len(x)))).batch(64)
-    gan = make_gan()
-    gan.compile()
-    history = gan.fit(dataset, epochs=1, verbose=0)
-    assert np.isfinite(history.history["g_loss"][-1])
+    labels = np.random.default_rng(0).integers(0, 8, len(x)).astype("float32")
+    runs = []
+    for elements in (x, (x, labels)):
+        keras.utils.set_random_seed(0)  # the same initial weights for both runs
+        gan = make_gan()
+        gan.compile()
+        dataset = tf.data.Dataset.from_tensor_slices(elements).batch(64)
+        history = gan.fit(dataset, epochs=1, verbose=0).history
+        runs.append((history, weights(gan.generator) + weights(gan.discriminator)))
+    (history, trained), (paired_history, paired_trained) = runs
+    # The labels change nothing: the same losses and the same trained weights.
+    for key, values in history.items():
+        np.testing.assert_allclose(paired_history[key], values, rtol=1e-5, err_msg=key)
+    for a, b in zip(trained, paired_trained, strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize("k", [1, 3])
@@ -95,12 +188,17 @@ def test_generator_forward_pass_runs_k_times_not_k_plus_one(k):
 def test_subclassed_and_functional_networks():
     inputs = keras.Input((4,))
     functional_g = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Dense(8)(inputs)))
-    gan = tfgan.GAN(functional_g, mlp(2, 1, (8,)), latent_dim=4, seed=0)
-    gan.compile()
-    assert np.isfinite(gan.fit(ring_data(128), batch_size=64, verbose=0).history["d_loss"][-1])
-    gan = tfgan.GAN(CountingGenerator(), mlp(2, 1, (8,)), latent_dim=4, seed=0)
-    gan.compile()
-    assert np.isfinite(gan.fit(ring_data(128), batch_size=64, verbose=0).history["d_loss"][-1])
+    x = ring_data(128)
+    for generator in (functional_g, CountingGenerator()):
+        gan = tfgan.GAN(generator, mlp(2, 1, (8,)), latent_dim=4, seed=0)
+        gan.compile()
+        before = weights(generator)
+        gan.fit(x, batch_size=64, verbose=0)
+        # The generator trained through the GAN, and evaluate runs it as it is: D's mean
+        # output on G(Z0), recomputed from both networks' weights.
+        assert any(not np.allclose(a, b) for a, b in zip(before, weights(generator), strict=True))
+        logs, _, fake_logits = evaluate_at_z0(gan, x)
+        np.testing.assert_allclose(logs["d_fake"], sigmoid(fake_logits).mean(), rtol=1e-5)
 
 
 @pytest.mark.parametrize(
