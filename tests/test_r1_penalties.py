@@ -93,7 +93,12 @@ def test_penalties_are_logged_saved_and_checked(tmp_path):
     assert {"r1_penalty", "r2_penalty"} <= set(history)
     assert "gradient_penalty" not in history
     config = gan.get_config()
-    assert (config["r1_penalty"], config["r2_penalty"], config["penalty_every"]) == (1.0, 0.5, 2)
+    # The flat keywords build the penalty objects, and the config keeps the objects.
+    made = [(type(p).__name__, p.weight, p.every) for p in gan.penalties]
+    assert made == [("R1", 1.0, 2), ("R2", 0.5, 2)]
+    saved = [(c["class_name"], c["config"]["gamma"], c["config"]["every"]) for c in config["penalties"]]
+    assert saved == [("R1", 1.0, 2), ("R2", 0.5, 2)]
+    assert "r1_penalty" not in config  # one form in the file: the objects
     for kwargs, match in (
         ({"r1_penalty": -1.0}, "r1_penalty must be a number >= 0"),
         ({"r2_penalty": "1"}, "r2_penalty must be a number >= 0"),

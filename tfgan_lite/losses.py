@@ -21,7 +21,9 @@ an argument of ``EXP_LIMIT`` (50, where ``exp`` is already 5e21) and continue it
 linearly beyond, so value and gradient stay finite where float32 ``exp`` would overflow
 (at 88.7).
 
-``get(name, **options)`` returns an objective by name; ``names()`` lists them.
+``get(name, **options)`` returns an objective by name; ``names()`` lists them. Objectives
+serialise through Keras's registration (``serialize``): a user's objective is a registered
+``Objective`` subclass.
 
 One-sided label smoothing (Salimans et al. 2016) for the cross-entropy objectives:
 ``get("non_saturating", label_smoothing=0.1)`` (or ``NonSaturating(label_smoothing=0.1)``,
@@ -33,8 +35,10 @@ real target to 1 - s/2 (its default 0.25 gives 0.875). TF-GAN's ``s`` is therefo
 ``label_smoothing=s / 2`` here. A smoothed objective round-trips through ``.keras`` files.
 """
 
+import functools
 import math
 
+import keras
 import tensorflow as tf
 
 EXP_LIMIT = 50.0
@@ -55,11 +59,18 @@ def safe_exp(x):
     return tf.exp(clipped) * (1.0 + tf.nn.relu(x - EXP_LIMIT))
 
 
+def _registered(cls):
+    return keras.saving.register_keras_serializable(package="tfgan_lite")(cls)
+
+
 class Objective:
     """Base class: subclass it and set ``name`` to write your own objective.
 
     An objective with options returns them from ``get_config`` (keyword arguments of its
     constructor, as ``get(name, **config)`` takes them), so that a saved model keeps them.
+    Objectives serialise through Keras's registration, like every other object: decorate a
+    subclass with ``@keras.saving.register_keras_serializable()`` and a model using it
+    round-trips through ``.keras`` files, and ``get`` finds it by its ``name``.
     """
 
     name = None
@@ -68,6 +79,10 @@ class Objective:
     def get_config(self):
         """The options that make this objective differ from ``get(self.name)``."""
         return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
     def discriminator_loss(self, real_logits, fake_logits):
         raise NotImplementedError
@@ -114,6 +129,7 @@ class _Modified(Objective):
         return _mean(on_real) + _mean(tf.nn.softplus(fake))
 
 
+@_registered
 class Minimax(_Modified):
     """The original game: G minimises E[log(1 - D(G(z)))]; saturates when D wins."""
 
@@ -123,6 +139,7 @@ class Minimax(_Modified):
         return -_mean(tf.nn.softplus(_logits(fake_logits)))
 
 
+@_registered
 class NonSaturating(_Modified):
     """G maximises log D(G(z)) instead: strong gradients early in training."""
 
@@ -132,6 +149,7 @@ class NonSaturating(_Modified):
         return _mean(tf.nn.softplus(-_logits(fake_logits)))
 
 
+@_registered
 class MaximumLikelihood(_Modified):
     """Goodfellow 2016 tutorial: G minimises -1/2 E[exp(sigmoid^-1(D(G(z))))]."""
 
@@ -141,6 +159,7 @@ class MaximumLikelihood(_Modified):
         return -0.5 * _mean(safe_exp(_logits(fake_logits)))
 
 
+@_registered
 class Wasserstein(Objective):
     """WGAN (Arjovsky et al. 2017): the critic's output is a score, not a probability.
 
@@ -156,6 +175,7 @@ class Wasserstein(Objective):
         return -_mean(_logits(fake_logits))
 
 
+@_registered
 class LeastSquares(Objective):
     """LSGAN (Mao et al. 2017) with the 0-1 coding: targets 1 for real, 0 for fake."""
 
@@ -169,6 +189,7 @@ class LeastSquares(Objective):
         return 0.5 * _mean(tf.square(_logits(fake_logits) - 1.0))
 
 
+@_registered
 class Hinge(Objective):
     """The hinge loss of geometric GAN / SAGAN / BigGAN."""
 
@@ -201,6 +222,7 @@ _FGAN = {
 }
 
 
+@_registered
 class FGAN(Objective):
     """f-GAN with one of Nowozin et al.'s divergences.
 
@@ -231,6 +253,9 @@ class FGAN(Objective):
         self.divergence = divergence
         self.name = f"fgan_{divergence}"
         self._activation, self._conjugate = _FGAN[divergence]
+
+    def get_config(self):
+        return {"divergence": self.divergence}
 
     def discriminator_loss(self, real_logits, fake_logits):
         real, fake = _logits(real_logits), _logits(fake_logits)
@@ -266,6 +291,7 @@ def _real_for(name, real_logits):
     return _logits(real_logits)
 
 
+@_registered
 class Relativistic(Objective):
     """RSGAN (Jolicoeur-Martineau 2018): D judges whether real data look more realistic
     than generated data, pair by pair: with C the logit,
@@ -289,6 +315,7 @@ class Relativistic(Objective):
         return _mean(tf.nn.softplus(real - fake))
 
 
+@_registered
 class RelativisticAverage(Objective):
     """RaGAN (Jolicoeur-Martineau 2018): each logit is compared with the mean logit of the
     other batch,
@@ -318,7 +345,9 @@ class RelativisticAverage(Objective):
         return self._loss(_logits(fake_logits), real)
 
 
-_REGISTRY = {
+# The library's objectives by the short names ``GAN(loss=...)`` takes. Not a registry: a
+# user's objective is found through Keras's (see ``Objective``).
+_BUILT_IN = {
     cls.name: cls
     for cls in (
         Minimax,
@@ -331,29 +360,40 @@ _REGISTRY = {
         RelativisticAverage,
     )
 }
-_REGISTRY.update({f"fgan_{d}": (lambda d=d: FGAN(d)) for d in _FGAN})
+_BUILT_IN.update({f"fgan_{d}": functools.partial(FGAN, d) for d in _FGAN})
+
+
+def _registered_objectives():
+    """The user's objective classes registered with Keras, by their ``name``."""
+    found = {}
+    for obj in keras.saving.get_custom_objects().values():
+        if isinstance(obj, type) and issubclass(obj, Objective) and isinstance(obj.name, str):
+            found.setdefault(obj.name, obj)
+    return found
 
 
 def names():
-    """The names ``get`` accepts."""
-    return tuple(_REGISTRY)
+    """The names ``get`` accepts: the library's, then the objectives registered with Keras."""
+    return tuple(_BUILT_IN) + tuple(n for n in _registered_objectives() if n not in _BUILT_IN)
 
 
-def register(cls):
-    """Class decorator: make a user's ``Objective`` subclass known to ``get`` by its ``name``.
-
-    A registered objective round-trips through ``gan.save`` and ``keras.models.load_model``.
-    """
-    if not (isinstance(cls, type) and issubclass(cls, Objective) and isinstance(cls.name, str)):
-        raise ValueError("register takes an Objective subclass with a string `name`.")
-    _REGISTRY[cls.name] = cls
-    return cls
+def serialize(objective):
+    """``objective`` as a ``.keras`` config holds it (Keras's serialisation); refuses an
+    objective whose class Keras does not know."""
+    cls = type(objective)
+    if keras.saving.get_registered_object(keras.saving.get_registered_name(cls)) is not cls:
+        raise ValueError(
+            f"the objective {objective!r} is not registered, so it cannot be saved; decorate "
+            "its class with @keras.saving.register_keras_serializable()."
+        )
+    return keras.saving.serialize_keras_object(objective)
 
 
 def get(identifier, **options):
     """An objective from its name (with its constructor's ``options``, such as
-    ``label_smoothing=0.1``), or the objective itself when given one. A dict
-    ``{"name": ..., **options}`` (what a saved model stores) works too."""
+    ``label_smoothing=0.1``), or the objective itself when given one. What a saved model
+    stores works too: Keras's serialised form, or (files from before) ``{"name": ...,
+    **options}``."""
     if isinstance(identifier, Objective):
         if options:
             raise ValueError(
@@ -361,12 +401,15 @@ def get(identifier, **options):
                 "on the object itself."
             )
         return identifier
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        return get(keras.saving.deserialize_keras_object(identifier), **options)
     if isinstance(identifier, dict) and "name" in identifier:
         options = {**{k: v for k, v in identifier.items() if k != "name"}, **options}
         identifier = identifier["name"]
-    if isinstance(identifier, str) and identifier in _REGISTRY:
+    known = {**_registered_objectives(), **_BUILT_IN}
+    if isinstance(identifier, str) and identifier in known:
         try:
-            return _REGISTRY[identifier](**options)
+            return known[identifier](**options)
         except TypeError as error:
             raise ValueError(
                 f"loss={identifier!r} takes no option {', '.join(sorted(options))} ({error}); "

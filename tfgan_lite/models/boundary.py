@@ -216,14 +216,14 @@ def _examples(element):
     return element
 
 
-def _range_message(found, dtype, bounds):
+def _range_message(found, dtype, bounds, name="x", network="the generator"):
     low, high, layer, activation = bounds
     if activation == "tanh":
         fix = "x / 127.5 - 1 for values in [0, 255], 2 * x - 1 for values in [0, 1]"
     else:
         fix = "x / 255 for values in [0, 255]"
     return (
-        f"x holds values from {found} ({dtype}), but the generator's last layer {layer!r} "
+        f"{name} holds values from {found} ({dtype}), but {network}'s last layer {layer!r} "
         f"ends in {activation}, so its samples lie in [{low:g}, {high:g}] and the "
         f"discriminator would tell real from fake by range alone. Scale the data into "
         f"[{low:g}, {high:g}]: tfgan.data.images(array) for uint8 images (it maps them to "
@@ -236,16 +236,16 @@ def _inside(found_low, found_high, low, high):
     return found_low >= low - slack and found_high <= high + slack
 
 
-def check_range(gan, x):
-    """Refuses data outside the range the generator's last activation can make.
+def check_range(generator, x, name="x", network="the generator"):
+    """Refuses data outside the range ``generator``'s last activation can make.
 
     A tanh generator makes [-1, 1]; fed uint8 pixels or [0, 255] floats, the discriminator
     tells real from fake by range alone and the run is wasted. An array is read whole; a
     dataset of integers is refused from its element spec. A dataset of floats is not read
     here, since reading it would move its shuffle order: ``range_checked`` checks it as
-    it streams.
+    it streams. ``name`` and ``network`` name the data and the generator in the message.
     """
-    bounds = output_range(gan.generator)
+    bounds = None if generator is None else output_range(generator)
     if bounds is None:
         return
     low, high = bounds[:2]
@@ -255,7 +255,7 @@ def check_range(gan, x):
         if integers and not _inside(spec.dtype.min, spec.dtype.max, low, high):
             found = f"{spec.dtype.min} to {spec.dtype.max}"
             dtype = f"a dataset of {spec.dtype.name}: the range of its dtype"
-            raise ValueError(_range_message(found, dtype, bounds))
+            raise ValueError(_range_message(found, dtype, bounds, name, network))
         return
     examples = _examples(x)
     if examples is None or isinstance(examples, dict):
@@ -266,26 +266,31 @@ def check_range(gan, x):
     found_low, found_high = float(np.min(examples)), float(np.max(examples))
     if not _inside(found_low, found_high, low, high):
         found = f"{found_low:.4g} to {found_high:.4g}"
-        raise ValueError(_range_message(found, examples.dtype, bounds))
+        raise ValueError(_range_message(found, examples.dtype, bounds, name, network))
 
 
 # What marks the range check's failure among a step's errors; fit turns it into a ValueError.
 _RANGE_MARKER = "tfgan_lite range check: "
+_FIELDS = ("name", "network", "dtype", "low", "high", "layer", "activation")
 
 
-def range_checked(gan, dataset):
-    """``dataset`` with each batch's examples checked against the generator's range in the
-    pipeline (a min and a max per batch), or ``dataset`` itself for an unbounded generator.
+def range_checked(generator, dataset, name="x", network="the generator"):
+    """``dataset`` with each batch's examples checked against ``generator``'s range in the
+    pipeline (a min and a max per batch), or ``dataset`` itself for an unbounded (or no)
+    generator.
 
     A batch outside the range fails the step that would take it, before any update:
     ``range_refusal`` turns that error into ``check_range``'s message.
     """
-    bounds = output_range(gan.generator)
+    bounds = None if generator is None else output_range(generator)
     spec = _examples(dataset.element_spec)
     if bounds is None or not isinstance(spec, tf.TensorSpec) or not spec.dtype.is_floating:
         return dataset
     low, high = bounds[:2]
     slack = 1e-3 * (high - low)
+    # Everything the message needs travels in the assertion, so the refusal needs no model.
+    fields = (name, network, spec.dtype.name, low, high, bounds[2], bounds[3])
+    info = ";;".join(str(field) for field in fields)
 
     def check(*element):
         element = element[0] if len(element) == 1 else element
@@ -293,22 +298,31 @@ def range_checked(gan, dataset):
         found_low, found_high = tf.reduce_min(examples), tf.reduce_max(examples)
         inside = tf.logical_and(found_low >= low - slack, found_high <= high + slack)
         # The data are only formatted when the assertion fails: nothing per batch but min/max.
-        assertion = tf.debugging.Assert(inside, [_RANGE_MARKER, found_low, found_high, "|"])
+        marker = f"{_RANGE_MARKER}{info}##"
+        assertion = tf.debugging.Assert(inside, [marker, found_low, found_high, "|"])
         with tf.control_dependencies([assertion]):
             return tf.nest.map_structure(tf.identity, element)
 
     return dataset.map(check, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
 
 
-def range_refusal(gan, error, dtype):
+def range_refusal(error):
     """``check_range``'s message for a step's InvalidArgument ``error`` from
     ``range_checked``, or None when the error is another one."""
     message = str(getattr(error, "message", error))
     start = message.find(_RANGE_MARKER)
-    bounds = output_range(gan.generator)
-    if start < 0 or bounds is None:
+    if start < 0:
         return None
-    # "... check: ] [0] [255] [|]": the batch's min and max between the marker and "|".
-    values = message[start + len(_RANGE_MARKER) :].split("|")[0].replace("[", " ").split("]")
+    info, _, rest = message[start + len(_RANGE_MARKER) :].partition("##")
+    fields = dict(zip(_FIELDS, info.split(";;"), strict=True))
+    # "...] [0] [255] [|]": the batch's min and max between the marker and "|".
+    values = rest.split("|")[0].replace("[", " ").split("]")
     found_low, found_high = (float(v) for v in values if v.strip())
-    return _range_message(f"{found_low:.4g} to {found_high:.4g}", dtype, bounds)
+    bounds = (float(fields["low"]), float(fields["high"]), fields["layer"], fields["activation"])
+    return _range_message(
+        f"{found_low:.4g} to {found_high:.4g}",
+        fields["dtype"],
+        bounds,
+        fields["name"],
+        fields["network"],
+    )

@@ -32,13 +32,32 @@ import tensorflow as tf
 
 from tfgan_lite import augment as augmentation
 from tfgan_lite import checks, losses, penalties, priors
-from tfgan_lite.data import pipeline
-from tfgan_lite.models import averaging, boundary, keras_workarounds, seeds
+from tfgan_lite.models import averaging, boundary, seeds
+from tfgan_lite.models.core import AdversarialCore
 from tfgan_lite.models.unrolling import UpdateRule
 
-
-def _default_optimizer():
-    return keras.optimizers.Adam(2e-4, beta_1=0.5)
+# The methods a variant may override, and nothing else (tests/test_hook_contract.py
+# enforces it for every model class): the hooks, pure functions of what they are given
+# that never call a network, then the public methods a family may extend.
+HOOKS = (
+    "_unpack",
+    "_generator_inputs",
+    "_discriminator_inputs",
+    "_discriminator_outputs",
+    "_gan_logits",
+    "_extra_batches",
+    "_discriminator_loss",
+    "_generator_loss",
+    "_generator_needs_real",
+    "_sample_loss",
+    "_metric_names",
+    "_probe_condition",
+    "_generator_width",
+    "_condition_for",
+    "_check_discriminator_output",
+    "_check_data",
+)
+PUBLIC_OVERRIDES = ("fit", "generate", "default_labels", "get_config", "from_config")
 
 
 def _rows(structure, rows):
@@ -47,7 +66,7 @@ def _rows(structure, rows):
 
 
 @keras.saving.register_keras_serializable(package="tfgan_lite")
-class GAN(keras.Model):
+class GAN(AdversarialCore):
     """A generative adversarial network trained with ``compile`` and ``fit``.
 
     Args:
@@ -63,14 +82,16 @@ class GAN(keras.Model):
             discriminator update gets its own slice of the batch ``fit`` delivers, as in
             Algorithm 1, so a step consumes ``batch_size = k * m`` examples for
             minibatches of m.
-        gradient_penalty: lambda of WGAN-GP (0 for none).
-        r1_penalty: gamma of R1 (Mescheder et al. 2018): gamma / 2 * E_real[||grad_x D(x)||^2]
-            is added to D's loss (0 for none).
-        r2_penalty: gamma of R2: the same on generated samples (0 for none).
-        penalty_every: apply R1 and R2 every n-th discriminator update only, scaled by n
-            (StyleGAN2's lazy regularisation; 1: every update). The penalty is skipped,
-            not just zeroed, on the other updates. The unrolled look-ahead and
-            ``evaluate`` take the unscaled penalty every time.
+        penalties: regularisers of the discriminator, a list of
+            ``tfgan_lite.penalties.Penalty`` objects, e.g. ``[R1(1.0, every=16)]`` or
+            ``[GradientPenalty(10.0)]``: each adds ``weight * compute(...)`` to D's loss on
+            every (or every n-th) discriminator update, through the one discriminator path
+            (augmentation, packing, the condition), and is logged under its name.
+        gradient_penalty, r1_penalty, r2_penalty, penalty_every: the flat shorthand, kept
+            for scripts and files that use it: ``gradient_penalty=l`` is
+            ``GradientPenalty(l)``, ``r1_penalty=g`` is ``R1(g)``, ``r2_penalty=g`` is
+            ``R2(g)``, and ``penalty_every=n`` gives R1 and R2 ``every=n``. They build the
+            same objects, placed before ``penalties``.
         pack: PacGAN's packing (Lin et al. 2018): the discriminator judges ``pack``
             samples at once, concatenated along their last axis (features or channels), real
             and generated alike, so its input takes ``pack`` times the sample's last axis
@@ -111,10 +132,11 @@ class GAN(keras.Model):
     normalisation statistics are copied from the live generator (``tfgan_lite.models.averaging``).
     The average is part of the model's weights: ``.keras`` files and checkpoints keep it.
 
-    ``fit`` reports ``d_loss`` (with the penalty), ``g_loss``, ``d_real`` and ``d_fake``
-    (the mean of D(x) = sigmoid(logit) on real and on generated examples) and, with
-    penalties, ``gradient_penalty``, ``r1_penalty`` and ``r2_penalty`` (the term added to
-    the loss: with ``penalty_every=n``, n times the penalty on due updates and 0 between).
+    ``fit`` reports ``d_loss`` (with the penalties), ``g_loss``, ``d_real`` and ``d_fake``
+    (the mean of D(x) = sigmoid(logit) on real and on generated examples) and each
+    penalty's term under its name (``gradient_penalty``, ``r1_penalty``, ``r2_penalty`` for
+    the library's: the term added to the loss; with ``every=n``, n times the penalty on due
+    updates and 0 between).
     ``evaluate`` reports the same quantities, computed the same way, without updating
     anything.
     """
@@ -145,9 +167,21 @@ class GAN(keras.Model):
         ema_start=0,
         ema_ramp=True,
         augment=None,
+        penalties=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        super().__init__(
+            penalties=penalties,
+            gradient_penalty=gradient_penalty,
+            r1_penalty=r1_penalty,
+            r2_penalty=r2_penalty,
+            penalty_every=penalty_every,
+            ema=ema,
+            ema_start=ema_start,
+            ema_ramp=ema_ramp,
+            seed=seed,
+            **kwargs,
+        )
         for name, model in (("generator", generator), ("discriminator", discriminator)):
             if not isinstance(model, keras.Model):
                 raise ValueError(
@@ -161,33 +195,19 @@ class GAN(keras.Model):
         self.unroll_steps = checks.integer(
             unroll_steps, "unroll_steps", minimum=0, hint=" (0 turns unrolling off)"
         )
-        if gradient_penalty is None or gradient_penalty < 0:
-            raise ValueError(
-                f"gradient_penalty must be >= 0 (0 turns it off), got {gradient_penalty!r}."
-            )
-        for name, value in (("r1_penalty", r1_penalty), ("r2_penalty", r2_penalty)):
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ValueError(f"{name} must be a number >= 0 (0 turns it off), got {value!r}.")
         self.pack = checks.integer(pack, "pack", hint=" (samples the discriminator judges at once)")
         if self.pack > 1 and not self._packable:
             raise ValueError(
                 f"pack={pack}: {type(self).__name__} cannot pack samples, since its "
                 "discriminator judges each example with its own label; use pack=1."
             )
-        self.penalty_every = checks.integer(
-            penalty_every, "penalty_every", hint=" (R1/R2 every n-th discriminator update)"
-        )
         if clip_weights is not None and not clip_weights > 0:
             raise ValueError(f"clip_weights must be > 0 or None, got {clip_weights!r}.")
-        self.ema, self.ema_start, self.ema_ramp = averaging.check(ema, ema_start, ema_ramp)
         self.generator = generator
         self.discriminator = discriminator
         self.objective = losses.get(loss)
         self._prior = None if prior is None else priors.get(prior, self.latent_dim)
-        self.gradient_penalty = float(gradient_penalty)
-        self.r1_penalty, self.r2_penalty = float(r1_penalty), float(r2_penalty)
         self.clip_weights = None if clip_weights is None else float(clip_weights)
-        self.seed = int(np.random.randint(2**31 - 1)) if seed is None else int(seed)
         self.augment = augmentation.get(augment)
         self._adaptive = getattr(self.augment, "adaptive", False)
         if self._adaptive:
@@ -202,20 +222,9 @@ class GAN(keras.Model):
                 )
                 for name in ("augment_probability", "augment_sign_sum", "augment_count")
             )
-        # Counts the steps that drew noise; saved with the model, so a loaded model
-        # goes on with the noise it would have drawn.
-        self.noise_step = self.add_weight(
-            shape=(),
-            dtype="int64",
-            initializer="zeros",
-            trainable=False,
-            name="noise_step",
-            aggregation="only_first_replica",
-        )
-        self.generator_optimizer = None
-        self.discriminator_optimizer = None
+        self._add_step_counter()  # after ADA's weights, the order files before the core have
         self._rule = None
-        self._trackers = {name: keras.metrics.Mean(name=name) for name in self._metric_names()}
+        self._make_trackers()
         self.sample_shape = boundary.check_networks(self)
         if isinstance(self.augment, augmentation.DiffAugment):
             self.augment.check_sample_shape(self.sample_shape)
@@ -226,18 +235,9 @@ class GAN(keras.Model):
         self.built = True
 
     # ----------------------------------------------------------------- hooks
-    def _penalty_weights(self):
-        """The penalties this model adds to D's loss: name -> weight, zeros left out."""
-        weights = {
-            "gradient_penalty": self.gradient_penalty,
-            "r1_penalty": self.r1_penalty,
-            "r2_penalty": self.r2_penalty,
-        }
-        return {name: weight for name, weight in weights.items() if weight}
-
     def _metric_names(self):
         adaptive = ["augment_p"] if self._adaptive else []
-        return ["d_loss", "g_loss", "d_real", "d_fake", *self._penalty_weights(), *adaptive]
+        return ["d_loss", "g_loss", "d_real", "d_fake", *self._penalty_names(), *adaptive]
 
     def _unpack(self, data, seed, training):
         """The real batch from what fit feeds: x, or (x, y[, w]) whose y is ignored."""
@@ -259,6 +259,12 @@ class GAN(keras.Model):
 
     def _extra_batches(self, condition):
         return {}
+
+    def _sample_loss(self, real, fake, condition):
+        """A loss on the samples themselves, added to the generator's, and metrics of the
+        samples logged with the discriminator's (Pix2Pix's weighted L1 to the target):
+        ``(loss or None, {name: value})``."""
+        return None, {}
 
     def _discriminator_loss(self, real_output, fake_output, condition, extra_outputs):
         loss = self.objective.discriminator_loss(
@@ -299,14 +305,17 @@ class GAN(keras.Model):
 
     def _check_data(self, x, y, batch_size):
         boundary.check_data(self, x, batch_size)
-        boundary.check_range(self, x)
+        boundary.check_range(self.generator, x)
 
     # ----------------------------------------------------------------- networks
-    def _generate(self, z, condition, training, averaged=False):
+    def _generate(self, z, condition, training, averaged=False, inputs=None):
         """The generator on z: the one place it is called. ``averaged``: the weight
-        average's copy when the model keeps one."""
+        average's copy when the model keeps one. ``inputs``: the generator's own inputs,
+        given whole (``call``), instead of ``_generator_inputs(z, condition)``."""
         generator = self.ema_generator if averaged and self.ema else self.generator
-        return generator(self._generator_inputs(z, condition), training=training)
+        if inputs is None:
+            inputs = self._generator_inputs(z, condition)
+        return generator(inputs, training=training)
 
     def _discriminate(self, x, condition, training, weights=None, seed=None):
         """The discriminator on x: the one path every evaluation of it takes.
@@ -381,139 +390,41 @@ class GAN(keras.Model):
         z = self._prior.sample(n, seed=seeds.fold(seed, "noise", index))
         return tf.cast(z, self.compute_dtype)
 
-    # ----------------------------------------------------------------- compile
-    def compile(
-        self,
-        generator_optimizer=None,
-        discriminator_optimizer=None,
-        jit_compile="auto",
-        steps_per_execution=None,
-        run_eagerly=False,
-    ):
-        """Set the two optimizers (default: Adam(2e-4, beta_1=0.5) each, as in DCGAN).
+    # ----------------------------------------------------------------- the core's parts
+    def _generator_variables(self):
+        return self.generator.trainable_variables
 
-        Optimizers may be instances, names or configs; they are built on the networks'
-        variables here so that training under ``tf.distribute`` works. Under the
-        ``mixed_float16`` policy each is wrapped in a ``LossScaleOptimizer``. ``jit_compile``
-        is Keras's: ``"auto"`` compiles the whole GAN step with XLA on accelerators and not
-        on CPU, where XLA made both benchmark steps slower (``benchmarks/speed.py``); ``True``
-        forces it. ``steps_per_execution`` defaults to 50 train steps per compiled call on
-        one device, not Keras's 1: measured on 2 CPU cores it halves the toy MLP step and
-        takes 1-4% off the DCGAN step; batch-level callbacks then run every 50 steps. Inside
-        a ``tf.distribute`` strategy's scope it defaults to 1: Keras 3.15's multi-step loop
-        failed there ("You must feed a value for placeholder tensor") in our tests.
-        """
-        optimizers = []
-        for name, optimizer in (
-            ("generator_optimizer", generator_optimizer),
-            ("discriminator_optimizer", discriminator_optimizer),
-        ):
-            if optimizer is None:
-                optimizer = _default_optimizer()
-            try:
-                optimizer = keras.optimizers.get(optimizer)
-            except Exception as error:
-                raise ValueError(
-                    f"{name}={optimizer!r} is not a Keras optimizer: {error}"
-                ) from error
-            if self.dtype_policy.name == "mixed_float16" and not isinstance(
-                optimizer, keras.optimizers.LossScaleOptimizer
-            ):
-                # float16 gradients underflow without loss scaling; Keras's own compile
-                # wraps its optimizer the same way under this policy.
-                optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-            optimizers.append(optimizer)
-        if optimizers[0] is optimizers[1]:
-            raise ValueError(
-                "generator_optimizer and discriminator_optimizer are the same object; each "
-                "network needs an optimizer of its own: pass two instances."
-            )
-        if steps_per_execution is None:
-            steps_per_execution = 1 if tf.distribute.has_strategy() else 50
-        super().compile(
-            optimizer=None,
-            jit_compile=jit_compile,
-            steps_per_execution=steps_per_execution,
-            run_eagerly=run_eagerly,
-        )
-        self.generator_optimizer, self.discriminator_optimizer = optimizers
-        self.generator_optimizer.build(self.generator.trainable_variables)
-        self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+    def _discriminator_variables(self):
+        return self.discriminator.trainable_variables
+
+    def _compiled(self):
         if self.unroll_steps:
             self._rule = UpdateRule(
                 self.discriminator_optimizer, self.discriminator.trainable_variables
             )
-        self._gan_compile_config = {
-            "generator_optimizer": keras.optimizers.serialize(self.generator_optimizer),
-            "discriminator_optimizer": keras.optimizers.serialize(self.discriminator_optimizer),
-            "jit_compile": jit_compile,
-            "steps_per_execution": steps_per_execution,
-        }
 
-    def get_compile_config(self):
-        return getattr(self, "_gan_compile_config", None)
+    def _averaged_pairs(self):
+        return [(self.ema_generator, self.generator)] if self.ema else []
 
-    def compile_from_config(self, config):
-        self.compile(
-            generator_optimizer=keras.optimizers.deserialize(config["generator_optimizer"]),
-            discriminator_optimizer=keras.optimizers.deserialize(config["discriminator_optimizer"]),
-            jit_compile=config.get("jit_compile", "auto"),
-            steps_per_execution=config.get("steps_per_execution"),
-        )
+    def _range_networks(self):
+        return self.generator
 
     def fit(self, x=None, y=None, batch_size=None, **kwargs):
-        """``keras.Model.fit`` after the checks that save a wasted run.
-
-        Before any step it refuses data whose examples the discriminator cannot take, a
-        batch smaller than ``discriminator_steps``, and data outside the range of the
-        generator's last activation (tanh: [-1, 1], sigmoid: [0, 1]): an array is read
-        before fit starts; a dataset is checked batch by batch as it streams (reading it
-        beforehand would move its shuffle order), so a first batch outside the range stops
-        fit in its first step, before any update, with the same ValueError. A dataset that
-        does not end in a prefetch gets one. Every epoch trains exactly ``steps_per_epoch``
-        steps: where the compiled ``steps_per_execution`` does not divide it, fit runs with
-        the largest count that does (Keras 3.15 would round each epoch up to whole
-        executions).
-        """
-        if self.generator_optimizer is None:
-            raise ValueError(
-                "fit was called before compile; call gan.compile(generator_optimizer=..., "
-                "discriminator_optimizer=...) first."
-            )
-        self._require_prior()
-        self._check_data(x, y, batch_size)
-        with keras_workarounds.whole_executions(self, kwargs.get("steps_per_epoch")):
-            return self._fit(x, y, batch_size, **kwargs)
-
-    def _fit(self, x, y, batch_size, **kwargs):
-        if not isinstance(x, tf.data.Dataset):
-            return super().fit(x, y, batch_size=batch_size, **kwargs)
-        kwargs.setdefault("shuffle", False)  # a dataset shuffles itself
-        checked = boundary.range_checked(self, x)  # not read here: that moves its shuffle
-        try:
-            # The next batch is made while this one trains.
-            return super().fit(pipeline.prefetched(checked), y, batch_size=batch_size, **kwargs)
-        except tf.errors.InvalidArgumentError as error:
-            dtype = tf.nest.flatten(x.element_spec)[0].dtype.name
-            message = boundary.range_refusal(self, error, dtype)
-            if message is None:
-                raise
-            raise ValueError(message) from None
-
-    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
-        optimizers = (self.generator_optimizer, self.discriminator_optimizer)
-        if keras_workarounds.skip_symbolic_build(self, optimizers):
-            return
-        super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+        """``keras.Model.fit`` after the checks that save a wasted run (``AdversarialCore.fit``):
+        data the discriminator cannot take, a batch smaller than ``discriminator_steps``,
+        data outside the generator's output range, a prior a ``.keras`` file could not hold."""
+        if self.generator_optimizer is not None:
+            self._require_prior()
+        return super().fit(x, y, batch_size, **kwargs)
 
     # ----------------------------------------------------------------- the objectives
     def _discriminator_objective(
         self, real, fake, condition, seed, training, weights=None, lazy=False
     ):
         """D's loss on one slice, the penalties included, as its update, the unrolled
-        look-ahead and ``test_step`` all take it. ``seed`` draws the gradient penalty's
-        interpolation; ``weights`` as for ``_discriminate``; ``lazy``: R1 and R2 only on
-        every ``penalty_every``-th update of D (D's update passes it), scaled by it.
+        look-ahead and ``test_step`` all take it. ``seed`` is the penalties' (the gradient
+        penalty's interpolation); ``weights`` as for ``_discriminate``; ``lazy``: each penalty
+        of ``every=n`` only on every n-th update of D (D's update passes it), scaled by n.
 
         Returns ``(loss, penalties, real_output, fake_output, metrics)``, ``penalties`` a
         dict of the terms added to the loss.
@@ -532,30 +443,14 @@ class GAN(keras.Model):
         }
         loss, metrics = self._discriminator_loss(real_output, fake_output, condition, extra)
 
-        def critic(index):
+        def critic_for(augmented_as):
+            index = penalties.AUGMENTED_AS.index(augmented_as)  # real 0, fake 1, interpolates 2
             return lambda x: self._gan_logits(discriminate(x, index))
 
-        terms = {}
-        if self.gradient_penalty:
-            terms["gradient_penalty"] = penalties.gradient_penalty(
-                critic(2), real, fake, seed, self.gradient_penalty
-            )
-        for index, (name, x) in enumerate((("r1_penalty", real), ("r2_penalty", fake))):
-            weight = getattr(self, name)
-            if not weight:
-                continue
-
-            def penalty(x=x, index=index, weight=weight):
-                return penalties.squared_gradient_penalty(critic(index), x, weight)
-
-            if lazy and self.penalty_every > 1:
-                every = self.penalty_every
-                due = self.discriminator_optimizer.iterations % every == 0
-                terms[name] = tf.cond(due, lambda p=penalty, n=every: n * p(), lambda: tf.zeros([]))
-            else:
-                terms[name] = penalty()
+        terms = self._penalty_terms(critic_for, real, fake, seed, lazy)
         for term in terms.values():
             loss = loss + term
+        metrics = {**metrics, **self._sample_loss(real, fake, condition)[1]}
         return loss, terms, real_output, fake_output, metrics
 
     def _unrolled_weights(self, real, fake, condition, seed, training):
@@ -600,18 +495,11 @@ class GAN(keras.Model):
                 real_output = self._discriminate(real, condition, training, weights, augment_seed)
         else:
             fake_output, real_output = outputs
-        return self._generator_loss(fake_output, real_output, condition)
+        loss = self._generator_loss(fake_output, real_output, condition)
+        sample_loss = self._sample_loss(real, fake, condition)[0]
+        return loss if sample_loss is None else loss + sample_loss
 
     # ----------------------------------------------------------------- the step
-    @property
-    def metrics(self):
-        return list(self._trackers.values())
-
-    def _step_seed(self):
-        """Advances the noise counter; returns the new step's seed on this replica."""
-        self.noise_step.assign_add(1)
-        return seeds.step_seed(self.seed, self.noise_step.value)
-
     def _discriminator_update(self, real, fake, condition, seed, scale):
         """One discriminator step; returns its metrics: d_loss (with the penalty), ...."""
         variables = self.discriminator.trainable_variables
@@ -620,17 +508,12 @@ class GAN(keras.Model):
                 real, fake, condition, seed, training=True, lazy=True
             )
             scaled = self.discriminator_optimizer.scale_loss(loss * scale)
-        if variables:
-            grads = tape.gradient(scaled, variables)
-            self.discriminator_optimizer.apply(grads, variables)
-            if self.clip_weights is not None:
-                penalties.clip_weights(variables, self.clip_weights)
+        self._apply(self.discriminator_optimizer, tape, scaled, variables)
+        if variables and self.clip_weights is not None:
+            penalties.clip_weights(variables, self.clip_weights)
         if self._adaptive:
             self._adapt_probability(real, real_output)
-        # A batch holding NaN or Inf is reported as a NaN d_loss even where ReLU layers swallow
-        # it (max(NaN, 0) is 0 on CPU), so TerminateOnNonFinite stops on bad data too.
-        finite = tf.reduce_all(tf.math.is_finite(tf.cast(real, tf.float32)))
-        reported = tf.where(finite, loss, tf.constant(float("nan"), loss.dtype))
+        reported = self._reported(loss, real)  # NaN for a batch holding NaN or Inf
         return self._gan_metrics(reported, real_output, fake_output, terms, metrics)
 
     def _adapt_probability(self, real, real_output):
@@ -669,7 +552,7 @@ class GAN(keras.Model):
         real, condition = self._unpack(data, seeds.fold(seed, "data"), training=True)
         k = self.discriminator_steps
         m = tf.shape(real)[0] // k
-        scale = 1.0 / tf.distribute.get_strategy().num_replicas_in_sync
+        scale = self._replica_scale()
         slices = [(_rows(real, rows), _rows(condition, rows)) for rows in _slices(k, m)]
 
         def d_step(i, fake):
@@ -691,26 +574,15 @@ class GAN(keras.Model):
                 fake, real_k, condition_k, seeds.fold(seed, "unroll"), training=True
             )
             scaled = self.generator_optimizer.scale_loss(g_loss * scale)
-        variables = self.generator.trainable_variables
-        if variables:
-            grads = tape.gradient(scaled, variables)
-            self.generator_optimizer.apply(grads, variables)
-        self._average_generator()
+        self._apply(self.generator_optimizer, tape, scaled, self.generator.trainable_variables)
+        self._average_generators()
         return self._update_metrics({**metrics, "g_loss": g_loss}, tf.shape(real)[0])
-
-    def _average_generator(self):
-        """Moves the averaged generator towards the live one, after a generator update."""
-        if self.ema:
-            beta = averaging.decay_at(
-                self.ema, self.generator_optimizer.iterations, self.ema_start, self.ema_ramp
-            )
-            averaging.update(self.ema_generator, self.generator, beta)
 
     def test_step(self, data):
         """The losses and D's mean outputs on a batch, as ``train_step`` computes them
         (the penalty and the unrolled generator loss included), updating nothing."""
         # Noise from the current state without advancing it: evaluation changes nothing.
-        seed = seeds.evaluation_seed(self.seed, self.noise_step.value)
+        seed = self._evaluation_seed()
         real, condition = self._unpack(data, seeds.fold(seed, "data"), training=False)
         fake = self._generate(self._noise(tf.shape(real)[0], seed, 0), condition, training=False)
         d_loss, terms, real_output, fake_output, extra = self._discriminator_objective(
@@ -722,20 +594,10 @@ class GAN(keras.Model):
         metrics = self._gan_metrics(d_loss, real_output, fake_output, terms, extra)
         return self._update_metrics({**metrics, "g_loss": g_loss}, tf.shape(real)[0])
 
-    def _update_metrics(self, values, batch_size):
-        """Updates the trackers, each value weighted by the batch size, or by the weight
-        given with it as a ``(value, weight)`` pair, so that epoch means are exact."""
-        for name, tracker in self._trackers.items():
-            value = values[name]
-            value, weight = value if isinstance(value, tuple) else (value, batch_size)
-            tracker.update_state(value, sample_weight=tf.cast(weight, tf.float32))
-        logs = {name: tracker.result() for name, tracker in self._trackers.items()}
-        return keras_workarounds.reducible_logs(logs)
-
     # ----------------------------------------------------------------- sampling
     def call(self, inputs, training=False):
-        """Samples from latent vectors: ``gan(z)`` is ``gan.generator(z)``."""
-        return self.generator(inputs, training=training)
+        """Samples from the generator's own inputs: ``gan(z)`` is ``gan.generator(z)``."""
+        return self._generate(None, None, training, inputs=inputs)
 
     def default_labels(self, n):
         """The labels ``generate`` is given when a caller asks for no class: each class
@@ -751,7 +613,10 @@ class GAN(keras.Model):
         default), else from the live generator.
         """
         n = checks.integer(n, "n")
-        condition = self._condition_for(n, labels)
+        return self._sample(n, seed, self._condition_for(n, labels), batch_size, averaged)
+
+    def _sample(self, n, seed, condition, batch_size, averaged):
+        """n samples for ``condition`` (None, or a nest of n rows), in batches."""
         if seed is None:
             seed = int(np.random.randint(2**31 - 1))
         z = self.sample_latent(n, seed)
@@ -764,47 +629,66 @@ class GAN(keras.Model):
 
     # ----------------------------------------------------------------- saving
     def get_config(self):
-        objective = self.objective.name
-        if objective not in losses.names():
-            raise ValueError(
-                f"the objective {self.objective!r} is not registered, so it cannot be saved; "
-                "decorate its class with @tfgan_lite.losses.register."
-            )
         return {
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "latent_dim": self.latent_dim,
             "prior": None if self._prior is None else priors.name_of(self._prior),
-            "loss": {"name": objective, **self.objective.get_config()}
-            if self.objective.get_config()
-            else objective,
+            "loss": losses.serialize(self.objective),
             "discriminator_steps": self.discriminator_steps,
-            "gradient_penalty": self.gradient_penalty,
-            "r1_penalty": self.r1_penalty,
-            "r2_penalty": self.r2_penalty,
-            "penalty_every": self.penalty_every,
             "pack": self.pack,
             "clip_weights": self.clip_weights,
             "unroll_steps": self.unroll_steps,
-            "ema": self.ema,
-            "ema_start": self.ema_start,
-            "ema_ramp": self.ema_ramp,
             "augment": _serialized_augment(self.augment),
-            "seed": self.seed,
-            "name": self.name,
+            **self._core_config(),
         }
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        config.setdefault("ema", None)  # files from before averaging have none
-        for key in cls._network_keys:
-            config[key] = keras.saving.deserialize_keras_object(config[key], custom_objects)
         if isinstance(config.get("augment"), dict):
             config["augment"] = keras.saving.deserialize_keras_object(
                 config["augment"], custom_objects
             )
-        return cls(**config)
+        return super().from_config(config, custom_objects)
+
+    # ----------------------------------------------------------------- serving contract
+    def serving_directions(self):
+        """The ``direction`` values ``serving_contract`` takes: none, one generator."""
+        return ()
+
+    def serving_contract(self, direction=None):
+        """What an export serves (``tfgan_lite.serving``): samples from ``z`` (and
+        ``labels`` for a conditional model) through the averaged generator when the model
+        averages, z drawn from the prior in the ``sample`` signature."""
+        from tfgan_lite import priors, serving
+
+        serving.refuse_direction(self, direction)
+        inputs = [serving.Input("z", "float32", (self.latent_dim,), sample=self.sample_latent)]
+        if self.conditional:
+            inputs.append(serving.Input("labels", "int32", (), num_classes=self.num_classes))
+
+        def compute(tensors):
+            return self._generate(tensors["z"], tensors.get("labels"), False, averaged=True)
+
+        return serving.Contract(
+            kind=serving.GENERATOR,
+            name=type(self).__name__,
+            inputs=inputs,
+            output=serving.Output("samples", tuple(self.sample_shape)),
+            compute=compute,
+            network=self.ema_generator if self.ema else self.generator,
+            generator=serving.averaged_text(self.ema),
+            metadata={
+                "latent_dim": self.latent_dim,
+                "prior": None if self.prior is None else priors.name_of(self.prior),
+                "num_classes": self.num_classes if self.conditional else None,
+                "categorical_codes": None,
+                "continuous_codes": None,
+                "sample_shape": list(self.sample_shape),
+            },
+            check_sampling=self._require_prior,
+        )
 
 
 def _serialized_augment(augment):
