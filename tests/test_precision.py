@@ -35,8 +35,23 @@ def test_mixed_precision_dcgan_trains_a_few_steps(policy, jit_compile):
 
 @pytest.mark.parametrize("policy", ["mixed_bfloat16"], indirect=True)
 def test_mixed_precision_with_a_gradient_penalty(policy):
-    networks = tfgan.networks.mlp_gan(4, 2, (16,))
-    gan = tfgan.GAN(*networks, latent_dim=4, loss="wasserstein", gradient_penalty=1.0, seed=0)
+    # A critic linear in x (no activation), whose gradient is the same everywhere:
+    # grad_x D = W1 @ W2, so the penalty has a closed form whatever points it samples.
+    generator = tfgan.networks.mlp(4, 2, (16,))
+    critic = tfgan.networks.mlp(2, 1, (16,), activation=None)
+    gan = tfgan.GAN(
+        generator, critic, latent_dim=4, loss="wasserstein", gradient_penalty=2.0, seed=0
+    )
     gan.compile()
     data = tfgan.data.toy_dataset("ring8", 32)
-    assert np.isfinite(gan.fit(data, steps_per_epoch=3, verbose=0).history["d_loss"][-1])
+    before = [w.numpy() for w in critic.trainable_weights]
+    gan.fit(data, steps_per_epoch=3, verbose=0)
+    after = [w.numpy() for w in critic.trainable_weights]
+    assert any(not np.allclose(a, b) for a, b in zip(before, after, strict=True))
+    # Scale the trained critic's last kernel so that ||grad_x D|| = 3: the penalty is then
+    # 2.0 * (3 - 1)^2 = 8, up to bfloat16's rounding of the gradient (about 1%).
+    first, last = (layer.kernel for layer in critic.layers)
+    norm = np.linalg.norm(first.numpy() @ last.numpy())
+    last.assign(last.numpy() * 3.0 / norm)
+    logs = gan.evaluate(data, steps=1, verbose=0, return_dict=True)
+    np.testing.assert_allclose(logs["gradient_penalty"], 8.0, rtol=0.05)
