@@ -31,6 +31,16 @@ def test_a_0_1_0_keras_file_loads_samples_as_it_did_and_trains_on(name):
     assert int(gan.discriminator_optimizer.iterations) == int(recorded[f"{name}/d_iterations"])
     x, y = tfgan.data.sample_labeled(tfgan.data.toy("ring8"), 128, (9, 0))
     y = np.asarray(y) if gan.conditional or name == "semi_supervised" else None
-    history = gan.fit(np.asarray(x), y, batch_size=64, verbose=0).history
-    assert np.isfinite(history["g_loss"][-1])
+    networks = (gan.generator, gan.discriminator)
+    before = [w.numpy() for net in networks for w in net.trainable_weights]
+    gan.fit(np.asarray(x), y, batch_size=64, verbose=0)  # 2 steps
     assert int(gan.noise_step.numpy()) == 10
+    # Both optimizers went on counting from the file's steps (a fresh optimizer would be at
+    # 2), and both networks moved.
+    assert int(gan.generator_optimizer.iterations) == 10
+    d_steps = int(recorded[f"{name}/d_iterations"]) + 2 * gan.discriminator_steps
+    assert int(gan.discriminator_optimizer.iterations) == d_steps
+    after = [w.numpy() for net in networks for w in net.trainable_weights]
+    moved = [not np.allclose(a, b) for a, b in zip(before, after, strict=True)]
+    n_generator = len(gan.generator.trainable_weights)
+    assert any(moved[:n_generator]) and any(moved[n_generator:]), moved
