@@ -121,6 +121,10 @@ def infogan_mlp(
     return generator, keras.Model(x, outputs, name="discriminator")
 
 
+# ----------------------------------------------------------------- SemiSupervisedGAN
+# The classifier returns its logits alone; SemiSupervisedGAN reads the features that
+# feature matching compares from one of its layers (its ``feature_layer``; by default the
+# input of the classifier's last layer).
 def semi_supervised_mlp(latent_dim, data_dim, num_classes, hidden=(256, 128), noise=(0.3, 0.5)):
     """A (generator, classifier) pair after Salimans et al. 2016's MNIST networks, scaled down.
 
