@@ -75,32 +75,161 @@ def linear_discriminator(seed):
     return keras.Model(x, keras.layers.Dense(1, kernel_initializer=init)(keras.layers.Flatten()(x)))
 
 
-def test_penalties_add_the_gradient_terms_of_a_linear_discriminator():
-    # D(x) = w . x + c has the gradient w at every x: R1 is gamma / 2 * |w|^2 and WGAN-GP
-    # lambda * (|w| - 1)^2, whatever the images and the interpolation.
+@pytest.mark.parametrize("form", ["objects", "keywords"])
+def test_penalties_add_the_gradient_terms_of_a_linear_discriminator(form):
+    # D(x) = w . x + c has the gradient w at every x: R1 and R2 are gamma / 2 * |w|^2 and
+    # WGAN-GP lambda * (|w| - 1)^2, whatever the images and the interpolation.
     keras.utils.set_random_seed(0)
     networks = [generator(), generator(), linear_discriminator(1), linear_discriminator(2)]
     a, b = unpaired(32)
+    P = tfgan.penalties
+    cases = {
+        "none": ({}, []),
+        "r1_penalty": ({"r1_penalty": 2.0}, [P.R1(2.0)]),
+        "r2_penalty": ({"r2_penalty": 3.0}, [P.R2(3.0)]),
+        "gradient_penalty": ({"gradient_penalty": 10.0}, [P.GradientPenalty(10.0)]),
+    }
     logs = {}
-    for penalty in ({}, {"r1_penalty": 2.0}, {"gradient_penalty": 10.0}):
-        cyclegan = tfgan.CycleGAN(*networks, loss="wasserstein", seed=3, **penalty)
+    for name, (keywords, objects) in cases.items():
+        given = keywords if form == "keywords" else {"penalties": objects}
+        cyclegan = tfgan.CycleGAN(*networks, loss="wasserstein", seed=3, **given)
         cyclegan.compile()
-        logs[tuple(penalty)] = cyclegan.evaluate(a, b, batch_size=32, verbose=0, return_dict=True)
+        logs[name] = cyclegan.evaluate(a, b, batch_size=32, verbose=0, return_dict=True)
     norms = [np.linalg.norm(d.get_weights()[0]) for d in networks[2:]]
-    r1 = sum(0.5 * 2.0 * n**2 for n in norms)
-    gp = sum(10.0 * (n - 1) ** 2 for n in norms)
-    plain = logs[()]["d_loss"]
-    np.testing.assert_allclose(logs[("r1_penalty",)]["r1_penalty"], r1, rtol=1e-4)
-    np.testing.assert_allclose(logs[("r1_penalty",)]["d_loss"], plain + r1, rtol=1e-4)
-    np.testing.assert_allclose(logs[("gradient_penalty",)]["gradient_penalty"], gp, rtol=1e-4)
-    np.testing.assert_allclose(logs[("gradient_penalty",)]["d_loss"], plain + gp, rtol=1e-4)
-    assert "r1_penalty" not in logs[()]
-    history = cyclegan.fit(a, b, batch_size=16, verbose=0).history
-    assert np.isfinite(history["gradient_penalty"][-1])
+    expected = {
+        "r1_penalty": sum(0.5 * 2.0 * n**2 for n in norms),
+        "r2_penalty": sum(0.5 * 3.0 * n**2 for n in norms),
+        "gradient_penalty": sum(10.0 * (n - 1) ** 2 for n in norms),
+    }
+    plain = logs["none"]["d_loss"]
+    for name, value in expected.items():
+        np.testing.assert_allclose(logs[name][name], value, rtol=1e-4)
+        np.testing.assert_allclose(logs[name]["d_loss"], plain + value, rtol=1e-4)
+        assert name not in logs["none"]
     with pytest.raises(ValueError, match="r1_penalty must be a number >= 0"):
         make_cyclegan(r1_penalty=-1.0)
     config = cyclegan.get_config()
-    assert config["gradient_penalty"] == 10.0 and config["r1_penalty"] == 0.0
+    assert [c["class_name"] for c in config["penalties"]] == ["GradientPenalty"]
+
+
+def test_a_lazy_penalty_is_computed_every_nth_update_and_scaled_by_n():
+    keras.utils.set_random_seed(0)
+    networks = [generator(), generator(), linear_discriminator(1), linear_discriminator(2)]
+    a, b = unpaired(64)
+    penalty = tfgan.penalties.R1(2.0, every=3)
+    cyclegan = tfgan.CycleGAN(*networks, loss="wasserstein", seed=3, penalties=[penalty])
+    cyclegan.compile(steps_per_execution=1)
+    expected, logged = [], []
+
+    class Record(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            # R1 of a linear D is gamma / 2 * |w|^2 from the weights the step starts with.
+            value = sum(0.5 * 2.0 * np.sum(d.get_weights()[0] ** 2) for d in networks[2:])
+            expected.append(3 * value if batch % 3 == 0 else 0.0)
+
+        def on_train_batch_end(self, batch, logs=None):
+            logged.append(float(logs["r1_penalty"]))
+
+    cyclegan.fit(a, b, batch_size=8, steps_per_epoch=7, verbose=0, callbacks=[Record()])
+    # The logged value is the epoch's running mean; undo it to get each step's term.
+    means = np.array(logged)
+    steps = np.arange(1, len(means) + 1)
+    terms = means * steps - np.concatenate([[0.0], means[:-1] * steps[:-1]])
+    np.testing.assert_allclose(terms, expected, rtol=1e-4, atol=1e-5)
+    assert terms[0] > 0 and terms[3] > 0 and terms[1] == pytest.approx(0, abs=1e-5)
+
+
+@pytest.fixture
+def float16():
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    yield
+    keras.mixed_precision.set_global_policy("float32")
+
+
+def test_mixed_float16_scales_both_losses_and_trains(float16):
+    cyclegan = make_cyclegan(seed=0)
+    assert cyclegan.generator_a_to_b.compute_dtype == "float16"
+    cyclegan.compile()
+    for optimizer in (cyclegan.generator_optimizer, cyclegan.discriminator_optimizer):
+        assert isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+    assert cyclegan.steps_per_execution == 50  # the core's default, as GAN's
+    before = [np.asarray(w) for w in cyclegan.generator_a_to_b.trainable_weights]
+    a, b = unpaired(64)
+    history = cyclegan.fit(a, b, batch_size=16, steps_per_epoch=4, verbose=0).history
+    assert np.isfinite(history["g_loss"][-1]) and np.isfinite(history["d_loss"][-1])
+    after = [np.asarray(w) for w in cyclegan.generator_a_to_b.trainable_weights]
+    assert all(w.dtype == np.float32 for w in after)
+    assert any(not np.allclose(x, y) for x, y in zip(before, after, strict=True))
+    assert int(cyclegan.noise_step.numpy()) == 4  # (the first steps' overflow is skipped)
+
+
+def test_images_outside_the_generators_range_are_refused_before_the_first_step():
+    cyclegan = make_cyclegan(seed=0)
+    cyclegan.compile()
+    a, b = unpaired(64)
+    weights = [np.asarray(w) for w in cyclegan.weights]
+    with pytest.raises(ValueError, match=r"b holds values from .* generator_a_to_b's last"):
+        cyclegan.fit(a, b * 200, batch_size=16, steps_per_epoch=2, verbose=0)
+    # A dataset is checked batch by batch as it streams: the batch fails before its update.
+    streams = [tf.data.Dataset.from_tensor_slices(x).batch(16) for x in (a * 200, b)]
+    with pytest.raises(ValueError, match=r"a holds values from .* generator_b_to_a's last"):
+        cyclegan.fit(*streams, steps_per_epoch=2, verbose=0)
+    assert int(cyclegan.generator_optimizer.iterations) == 0
+    for w, before in zip(cyclegan.weights, weights, strict=True):
+        np.testing.assert_array_equal(np.asarray(w), before)
+
+
+def test_a_batch_holding_nan_is_reported_as_a_nan_d_loss():
+    # Generators without a bounded last activation, so no range check refuses the NaN first.
+    def unbounded():
+        x = keras.Input((16, 16, 1))
+        return keras.Model(x, keras.layers.Conv2D(1, 3, padding="same")(x))
+
+    keras.utils.set_random_seed(0)
+    networks = (unbounded(), unbounded(), discriminator(), discriminator())
+    cyclegan = tfgan.CycleGAN(*networks, seed=0)
+    cyclegan.compile(steps_per_execution=1)
+    a, b = unpaired(16)
+    b = b.copy()
+    b[3, 2, 2, 0] = np.nan
+    logs = cyclegan.fit(a, b, batch_size=16, steps_per_epoch=1, verbose=0).history
+    assert np.isnan(logs["d_loss"][-1])
+
+
+def test_a_checkpoint_resumes_to_the_weights_of_an_uninterrupted_run(tmp_path):
+    a, b = unpaired(64)
+    # With R1 every 2 updates and a gradient penalty whose interpolation comes from the
+    # step's seed, so the resumed run must carry the step count and the optimizers' state.
+    penalties = [tfgan.penalties.R1(1.0, every=2), tfgan.penalties.GradientPenalty(1.0)]
+
+    def model():
+        cyclegan = make_cyclegan(seed=5, penalties=penalties, ema=0.9)
+        cyclegan.compile(steps_per_execution=2)
+        return cyclegan
+
+    def streams(skip, take):
+        return [
+            tf.data.Dataset.from_tensor_slices(x).repeat().batch(16).skip(skip).take(take)
+            for x in (a, b)
+        ]
+
+    straight = model()
+    straight.fit(*streams(0, 8), verbose=0)
+    first = model()
+    checkpoint = tfgan.callbacks.Checkpoint(tmp_path, every=4)
+    first.fit(*streams(0, 4), callbacks=[checkpoint], verbose=0)
+    resumed = model()
+    again = tfgan.callbacks.Checkpoint(tmp_path, every=4)
+    resumed.fit(*streams(4, 4), callbacks=[again], verbose=0)
+    assert again.restored_step == 4 and int(resumed.noise_step.numpy()) == 8
+    for x, y in zip(straight.weights, resumed.weights, strict=True):
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+    for x, y in zip(
+        straight.discriminator_optimizer.variables,
+        resumed.discriminator_optimizer.variables,
+        strict=True,
+    ):
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
 
 
 def thickened(images):

@@ -7,29 +7,35 @@ losses on logits (least squares by default, as in the paper):
     L_G = objective_G(D_B(G(a))) + objective_G(D_A(F(b)))
           + cycle_weight * (|F(G(a)) - a|_1 + |G(F(b)) - b|_1)
           + identity_weight * (|F(a) - a|_1 + |G(b) - b|_1)
-    L_D = objective_D(D_A(a), D_A(F(b))) + objective_D(D_B(b), D_B(G(a)))
+    L_D = objective_D(D_A(a), D_A(F(b))) + objective_D(D_B(b), D_B(G(a))) + penalties
 
-with |.|_1 the mean absolute error over pixels. Both generators share one optimizer and
-both discriminators another, as the paper's code chains their parameters; every train
-step makes one update of each, generators first, then the discriminators on the samples
-of that step. ``gradient_penalty`` (WGAN-GP, with ``loss="wasserstein"``) and ``r1_penalty``
-(R1 on real images) add ``tfgan_lite.penalties``' terms to each discriminator's loss, as
-``GAN`` does. The paper's history buffer of 50 generated images is left out (D sees the
-step's own samples). CycleGAN owns its train step, since it has four networks, and reuses
-the objectives of ``tfgan_lite.losses``, the penalties of ``tfgan_lite.penalties`` and the
-generator average of ``tfgan_lite.models.averaging``.
+with |.|_1 the mean absolute error over pixels. The cycle term is the SUM of the two
+directions' L1, so ``cycle_weight`` lambda here is TF-GAN's ``cycle_consistency_loss``
+weight 2 * lambda (TF-GAN averages the two directions). Both generators share one optimizer
+and both discriminators another, as the paper's code chains their parameters; every train
+step makes one update of each, generators first, then the discriminators on the samples of
+that step. The paper's history buffer of 50 generated images is left out (D sees the
+step's own samples).
+
+CycleGAN is two (generator, discriminator) pairs on ``AdversarialCore``, the machinery
+``GAN`` runs on: compile (loss scaling under ``mixed_float16``, 50 steps per execution),
+the range check and exact steps of ``fit``, trackers, the step's seed, the penalties
+(each applied to each discriminator), the NaN report, the generator average and config.
+Its own are the four-network step and the two-stream data.
 """
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite import losses, penalties
+from tfgan_lite import losses
 from tfgan_lite.checks import shape_str
-from tfgan_lite.models import averaging, keras_workarounds
+from tfgan_lite.models import averaging, boundary, seeds
+from tfgan_lite.models.core import AdversarialCore
 
 DIRECTIONS = ("a_to_b", "b_to_a")
 _METRICS = ("g_loss", "d_loss", "adversarial_loss", "cycle_loss", "identity_loss", "d_a", "d_b")
+_NETWORKS = ("generator_a_to_b", "generator_b_to_a", "discriminator_a", "discriminator_b")
 
 
 def _l1(x, y):
@@ -51,7 +57,7 @@ def _image_shape(model, name):
 
 
 @keras.saving.register_keras_serializable(package="tfgan_lite")
-class CycleGAN(keras.Model):
+class CycleGAN(AdversarialCore):
     """Unpaired image-to-image translation, trained with ``compile`` and ``fit``.
 
     Args:
@@ -61,27 +67,32 @@ class CycleGAN(keras.Model):
             PatchGAN's ``(batch, h, w, 1)`` is averaged by the objective).
         discriminator_b: D_B, the same for domain B.
         loss: an objective of ``tfgan_lite.losses`` (default ``"least_squares"``, the paper's).
-        cycle_weight: lambda of the cycle-consistency L1 terms (10 in the paper).
+        cycle_weight: lambda of the cycle-consistency L1 terms (10 in the paper; TF-GAN's
+            ``cycle_consistency_loss`` weight 2 * lambda, since it averages the directions).
         identity_weight: the weight of the identity L1 terms, |F(a) - a| and |G(b) - b|
             (None: 0.5 * cycle_weight, the paper's; 0 turns them off). The identity terms
             need both domains to have the same number of channels.
-        ema: the decay of an average of both generators' weights (None for none), used by
+        penalties: ``tfgan_lite.penalties`` objects, each applied to each discriminator (on
+            its domain's real and generated images) and logged summed over the two, e.g.
+            ``[R1(1.0, every=16)]``; ``gradient_penalty=``, ``r1_penalty=``,
+            ``r2_penalty=`` and ``penalty_every=`` are the flat shorthand, as for ``GAN``.
+        ema, ema_start, ema_ramp: an average of both generators' weights, used by
             ``translate`` and the exports, as ``GAN(ema=...)`` does.
-        gradient_penalty: lambda of WGAN-GP on each discriminator (0 for none), on points
-            between its domain's real and generated images drawn from ``seed`` and the step.
-        r1_penalty: gamma of R1 on each discriminator, gamma / 2 * E[||grad D(real)||^2]
-            (0 for none).
-        seed: the seed of the gradient penalty's interpolation (the step draws nothing else).
+        seed: seeds the penalties' draws and the shuffling of array data; None picks one.
 
     ``fit(a, b)`` takes two unpaired sets: arrays (of any lengths; each is shuffled and
     repeated, and an epoch is ``max(len(a), len(b)) // batch_size`` steps unless
-    ``steps_per_epoch`` says otherwise) or two datasets of batches, zipped inside.
-    ``translate(images, direction="a_to_b")`` runs G (or F for ``"b_to_a"``). ``fit`` and
-    ``evaluate`` report ``g_loss``, ``d_loss``, ``adversarial_loss``, ``cycle_loss``,
-    ``identity_loss`` (the unweighted L1 sums) and ``d_a``, ``d_b`` (D's mean sigmoid on
-    real images of its domain), and ``gradient_penalty`` and ``r1_penalty`` (summed over
-    both discriminators, included in ``d_loss``) when they are on.
+    ``steps_per_epoch`` says otherwise) or two datasets of batches, zipped inside. Before
+    the first step it refuses images of the wrong shape and images outside the range of
+    the other domain's generator's last activation. ``translate(images,
+    direction="a_to_b")`` runs G (or F for ``"b_to_a"``). ``fit`` and ``evaluate`` report
+    ``g_loss``, ``d_loss``, ``adversarial_loss``, ``cycle_loss``, ``identity_loss`` (the
+    unweighted L1 sums) and ``d_a``, ``d_b`` (D's mean sigmoid on real images of its
+    domain), and each penalty's term under its name (summed over both discriminators,
+    included in ``d_loss``).
     """
+
+    _network_keys = _NETWORKS
 
     def __init__(
         self,
@@ -96,25 +107,36 @@ class CycleGAN(keras.Model):
         gradient_penalty=0.0,
         r1_penalty=0.0,
         seed=None,
+        penalties=None,
+        r2_penalty=0.0,
+        penalty_every=1,
+        ema_start=0,
+        ema_ramp=True,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        networks = {
-            "generator_a_to_b": generator_a_to_b,
-            "generator_b_to_a": generator_b_to_a,
-            "discriminator_a": discriminator_a,
-            "discriminator_b": discriminator_b,
-        }
+        super().__init__(
+            penalties=penalties,
+            gradient_penalty=gradient_penalty,
+            r1_penalty=r1_penalty,
+            r2_penalty=r2_penalty,
+            penalty_every=penalty_every,
+            ema=ema,
+            ema_start=ema_start,
+            ema_ramp=ema_ramp,
+            seed=seed,
+            **kwargs,
+        )
+        networks = dict(
+            zip(
+                _NETWORKS,
+                (generator_a_to_b, generator_b_to_a, discriminator_a, discriminator_b),
+                strict=True,
+            )
+        )
         for name, model in networks.items():
             if not isinstance(model, keras.Model):
                 raise ValueError(f"{name} must be a keras.Model, got {type(model).__name__}.")
-        weights = (
-            ("cycle_weight", cycle_weight),
-            ("identity_weight", identity_weight),
-            ("gradient_penalty", gradient_penalty),
-            ("r1_penalty", r1_penalty),
-        )
-        for name, value in weights:
+        for name, value in (("cycle_weight", cycle_weight), ("identity_weight", identity_weight)):
             if value is None and name == "identity_weight":
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
@@ -124,24 +146,37 @@ class CycleGAN(keras.Model):
             0.5 * self.cycle_weight if identity_weight is None else float(identity_weight)
         )
         self._identity_default = identity_weight is None
-        self.gradient_penalty, self.r1_penalty = float(gradient_penalty), float(r1_penalty)
-        penalties_on = [name for name, _ in weights[2:] if getattr(self, name)]
         self.objective = losses.get(loss)
-        self.seed = seed  # the gradient penalty's interpolation; nothing else is random
         self.generator_a_to_b = generator_a_to_b
         self.generator_b_to_a = generator_b_to_a
         self.discriminator_a = discriminator_a
         self.discriminator_b = discriminator_b
         self.shape_a, self.shape_b = self._check_networks()
-        self.ema, _, _ = averaging.check(ema, 0, True)
         self.averaged_a_to_b = self.averaged_b_to_a = None
         if self.ema:
             self.averaged_a_to_b = averaging.copy_of(generator_a_to_b, tf.zeros([1, *self.shape_a]))
             self.averaged_b_to_a = averaging.copy_of(generator_b_to_a, tf.zeros([1, *self.shape_b]))
-        self.generator_optimizer = self.discriminator_optimizer = None
-        names = (*_METRICS, *penalties_on)
-        self._trackers = {name: keras.metrics.Mean(name=name) for name in names}
+        self._add_step_counter()
+        self._make_trackers()
         self.built = True
+
+    # ----------------------------------------------------------------- the core's parts
+    def _metric_names(self):
+        return [*_METRICS, *self._penalty_names()]
+
+    def _generator_variables(self):
+        return self.generator_a_to_b.trainable_variables + self.generator_b_to_a.trainable_variables
+
+    def _discriminator_variables(self):
+        return self.discriminator_a.trainable_variables + self.discriminator_b.trainable_variables
+
+    def _averaged_pairs(self):
+        if not self.ema:
+            return []
+        return [
+            (self.averaged_a_to_b, self.generator_a_to_b),
+            (self.averaged_b_to_a, self.generator_b_to_a),
+        ]
 
     # ----------------------------------------------------------------- checks
     def _check_networks(self):
@@ -153,7 +188,6 @@ class CycleGAN(keras.Model):
                 "the generators must declare their image shapes: build them as functional or "
                 "Sequential models with keras.Input((H, W, C)) of fixed H, W and C."
             )
-        made = {}
         for name, model, shape, expected in (
             ("generator_a_to_b", self.generator_a_to_b, shape_a, shape_b),
             ("generator_b_to_a", self.generator_b_to_a, shape_b, shape_a),
@@ -166,7 +200,6 @@ class CycleGAN(keras.Model):
                     f"but the other generator takes {shape_str(expected)}: G and F must map "
                     "each domain's shape onto the other's."
                 )
-            made[name] = out
         for name, model, shape in (
             ("discriminator_a", self.discriminator_a, shape_a),
             ("discriminator_b", self.discriminator_b, shape_b),
@@ -198,50 +231,19 @@ class CycleGAN(keras.Model):
                 f"take {shape_str(shape)}; resize the images or build the networks for them."
             )
 
-    # ----------------------------------------------------------------- compile and fit
-    def compile(self, generator_optimizer=None, discriminator_optimizer=None, **kwargs):
-        """One optimizer for both generators and one for both discriminators (default:
-        Adam(2e-4, beta_1=0.5) each, the paper's)."""
-        optimizers = []
-        for optimizer in (generator_optimizer, discriminator_optimizer):
-            if optimizer is None:
-                optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5)
-            optimizers.append(keras.optimizers.get(optimizer))
-        if optimizers[0] is optimizers[1]:
-            raise ValueError(
-                "generator_optimizer and discriminator_optimizer are the same object; pass "
-                "two instances."
-            )
-        kwargs.setdefault("steps_per_execution", 1 if tf.distribute.has_strategy() else 10)
-        super().compile(optimizer=None, **kwargs)
-        self.generator_optimizer, self.discriminator_optimizer = optimizers
-        self.generator_optimizer.build(self._generator_variables())
-        self.discriminator_optimizer.build(self._discriminator_variables())
-        self._cycle_compile_config = {
-            "generator_optimizer": keras.optimizers.serialize(optimizers[0]),
-            "discriminator_optimizer": keras.optimizers.serialize(optimizers[1]),
-            **kwargs,
-        }
-
-    def get_compile_config(self):
-        return getattr(self, "_cycle_compile_config", None)
-
-    def compile_from_config(self, config):
-        config = dict(config)
-        self.compile(
-            keras.optimizers.deserialize(config.pop("generator_optimizer")),
-            keras.optimizers.deserialize(config.pop("discriminator_optimizer")),
-            **config,
+    def _domains(self):
+        """Per domain: its name, image shape, and the generator that makes its images."""
+        return (
+            ("a", self.shape_a, self.generator_b_to_a, "generator_b_to_a"),
+            ("b", self.shape_b, self.generator_a_to_b, "generator_a_to_b"),
         )
 
-    def _generator_variables(self):
-        return self.generator_a_to_b.trainable_variables + self.generator_b_to_a.trainable_variables
-
-    def _discriminator_variables(self):
-        return self.discriminator_a.trainable_variables + self.discriminator_b.trainable_variables
-
+    # ----------------------------------------------------------------- fit
     def fit(self, a=None, b=None, batch_size=None, steps_per_epoch=None, **kwargs):
-        """``fit(a, b)``: two unpaired sets of images, arrays or datasets of batches."""
+        """``fit(a, b)``: two unpaired sets of images, arrays or datasets of batches.
+
+        The core's ``fit`` follows: exact ``steps_per_epoch``, every batch of a dataset
+        checked against its generator's range as it streams."""
         if self.generator_optimizer is None:
             raise ValueError("fit was called before compile; call cyclegan.compile() first.")
         if a is None or b is None or kwargs.get("y") is not None:
@@ -249,16 +251,20 @@ class CycleGAN(keras.Model):
                 "CycleGAN.fit takes two unpaired sets of images, fit(a, b): domain A's and "
                 "domain B's (arrays or datasets of batches)."
             )
-        self._check_images(a, "a", self.shape_a)
-        self._check_images(b, "b", self.shape_b)
         datasets = (isinstance(a, tf.data.Dataset), isinstance(b, tf.data.Dataset))
         if datasets[0] != datasets[1]:
             raise ValueError(
                 "a and b must both be arrays or both be datasets of batches; got one of each."
             )
+        for x, (name, shape, generator, network) in zip((a, b), self._domains(), strict=True):
+            self._check_images(x, name, shape)
+            boundary.check_range(generator, x, name, network)  # arrays read whole here
         if datasets[0]:
             first = lambda *element: element[0]  # noqa: E731 (images, or (images, labels))
-            stream = tf.data.Dataset.zip(a.map(first), b.map(first))
+            streams = [
+                boundary.range_checked(generator, x.map(first), name, network)
+                for x, (name, _, generator, network) in zip((a, b), self._domains(), strict=True)
+            ]
         else:
             batch_size = 32 if batch_size is None else batch_size
             a, b = np.asarray(a), np.asarray(b)
@@ -270,19 +276,18 @@ class CycleGAN(keras.Model):
                     )
             if steps_per_epoch is None:
                 steps_per_epoch = max(len(a), len(b)) // batch_size
-            seed = 0 if self.seed is None else int(self.seed)
             streams = [
                 tf.data.Dataset.from_tensor_slices(x.astype(np.float32))
-                .shuffle(len(x), seed=seed + i)
+                .shuffle(len(x), seed=self.seed + i)
                 .repeat()
                 .batch(batch_size, drop_remainder=True)
                 for i, x in enumerate((a, b))
             ]
-            stream = tf.data.Dataset.zip(*streams)
-        stream = stream.map(lambda x, y: {"a": x, "b": y}).prefetch(tf.data.AUTOTUNE)
-        kwargs.setdefault("shuffle", False)  # each stream shuffles itself
-        with keras_workarounds.whole_executions(self, steps_per_epoch):
-            return super().fit(stream, steps_per_epoch=steps_per_epoch, **kwargs)
+        stream = tf.data.Dataset.zip(*streams).map(lambda x, y: {"a": x, "b": y})
+        return super().fit(stream, steps_per_epoch=steps_per_epoch, **kwargs)
+
+    def _range_checked(self, dataset):
+        return dataset  # each stream was checked before the zip
 
     def evaluate(self, a=None, b=None, batch_size=32, **kwargs):
         """The losses of ``fit`` on ``a`` and ``b`` (arrays of the same length), updating
@@ -293,10 +298,6 @@ class CycleGAN(keras.Model):
         return super().evaluate(stream, **kwargs)
 
     # ----------------------------------------------------------------- the step
-    @property
-    def metrics(self):
-        return list(self._trackers.values())
-
     def _generator_objective(self, a, b, training):
         """L_G and its parts, and the generated images D is updated on."""
         objective = self.objective
@@ -323,14 +324,10 @@ class CycleGAN(keras.Model):
         parts = {"adversarial_loss": adversarial, "cycle_loss": cycle, "identity_loss": identity}
         return loss, parts, fake_a, fake_b
 
-    def _discriminator_objective(self, a, b, fake_a, fake_b, training):
+    def _discriminator_objective(self, a, b, fake_a, fake_b, seed, training, lazy=False):
         """L_D with the penalties, and the metrics: D's mean on real images per domain and
         each penalty's sum over the two discriminators."""
-        total, means = 0.0, {}
-        if self.gradient_penalty:
-            means["gradient_penalty"] = 0.0
-        if self.r1_penalty:
-            means["r1_penalty"] = 0.0
+        total, means = 0.0, {name: 0.0 for name in self._penalty_names()}
         for index, (name, discriminator, real, fake) in enumerate(
             (("d_a", self.discriminator_a, a, fake_a), ("d_b", self.discriminator_b, b, fake_b))
         ):
@@ -339,58 +336,43 @@ class CycleGAN(keras.Model):
             total += self.objective.discriminator_loss(real_logits, fake_logits)
             means[name] = tf.reduce_mean(tf.sigmoid(tf.cast(real_logits, tf.float32)))
 
-            def critic(x, discriminator=discriminator):
-                return discriminator(x, training=training)
+            def critic_for(augmented_as, discriminator=discriminator):
+                return lambda x: discriminator(x, training=training)
 
-            if self.gradient_penalty:
-                seed = self._penalty_seed(index)
-                term = penalties.gradient_penalty(critic, real, fake, seed, self.gradient_penalty)
-                means["gradient_penalty"] += term
-                total += term
-            if self.r1_penalty:
-                term = penalties.squared_gradient_penalty(critic, real, self.r1_penalty)
-                means["r1_penalty"] += term
+            penalty_seed = seeds.fold(seed, "penalty", index)
+            terms = self._penalty_terms(critic_for, real, fake, penalty_seed, lazy)
+            for term_name, term in terms.items():
+                means[term_name] += term
                 total += term
         return total, means
 
-    def _penalty_seed(self, index):
-        """A stateless seed per discriminator and step: (seed, step * 2 + index)."""
-        iterations = self.generator_optimizer.iterations if self.generator_optimizer else 0
-        step = tf.cast(iterations, tf.int64) * 2 + index
-        return tf.stack([tf.constant(self.seed or 0, tf.int64), step])
-
     def train_step(self, data):
         a, b = data["a"], data["b"]
-        scale = 1.0 / tf.distribute.get_strategy().num_replicas_in_sync
-        variables = self._generator_variables()
+        seed = self._step_seed()
+        scale = self._replica_scale()
         with tf.GradientTape() as tape:
             g_loss, parts, fake_a, fake_b = self._generator_objective(a, b, training=True)
             scaled = self.generator_optimizer.scale_loss(g_loss * scale)
-        self.generator_optimizer.apply(tape.gradient(scaled, variables), variables)
-        if self.ema:
-            beta = averaging.decay_at(self.ema, self.generator_optimizer.iterations, 0, True)
-            averaging.update(self.averaged_a_to_b, self.generator_a_to_b, beta)
-            averaging.update(self.averaged_b_to_a, self.generator_b_to_a, beta)
+        self._apply(self.generator_optimizer, tape, scaled, self._generator_variables())
+        self._average_generators()
         fake_a, fake_b = tf.stop_gradient(fake_a), tf.stop_gradient(fake_b)
-        variables = self._discriminator_variables()
         with tf.GradientTape() as tape:
-            d_loss, means = self._discriminator_objective(a, b, fake_a, fake_b, training=True)
+            d_loss, means = self._discriminator_objective(
+                a, b, fake_a, fake_b, seed, training=True, lazy=True
+            )
             scaled = self.discriminator_optimizer.scale_loss(d_loss * scale)
-        self.discriminator_optimizer.apply(tape.gradient(scaled, variables), variables)
-        return self._update_metrics({"g_loss": g_loss, "d_loss": d_loss, **parts, **means}, a)
+        self._apply(self.discriminator_optimizer, tape, scaled, self._discriminator_variables())
+        d_loss = self._reported(d_loss, a, b)  # NaN for a batch holding NaN or Inf
+        values = {"g_loss": g_loss, "d_loss": d_loss, **parts, **means}
+        return self._update_metrics(values, tf.shape(a)[0])
 
     def test_step(self, data):
         a, b = data["a"], data["b"]
+        seed = self._evaluation_seed()
         g_loss, parts, fake_a, fake_b = self._generator_objective(a, b, training=False)
-        d_loss, means = self._discriminator_objective(a, b, fake_a, fake_b, training=False)
-        return self._update_metrics({"g_loss": g_loss, "d_loss": d_loss, **parts, **means}, a)
-
-    def _update_metrics(self, values, a):
-        weight = tf.cast(tf.shape(a)[0], tf.float32)
-        for name, tracker in self._trackers.items():
-            tracker.update_state(values[name], sample_weight=weight)
-        logs = {name: tracker.result() for name, tracker in self._trackers.items()}
-        return keras_workarounds.reducible_logs(logs)
+        d_loss, means = self._discriminator_objective(a, b, fake_a, fake_b, seed, training=False)
+        values = {"g_loss": g_loss, "d_loss": d_loss, **parts, **means}
+        return self._update_metrics(values, tf.shape(a)[0])
 
     # ----------------------------------------------------------------- use
     def translator(self, direction="a_to_b", averaged=True):
@@ -421,37 +403,57 @@ class CycleGAN(keras.Model):
 
     # ----------------------------------------------------------------- saving
     def get_config(self):
-        objective = self.objective.name
-        if objective not in losses.names():
-            raise ValueError(
-                f"the objective {self.objective!r} is not registered, so it cannot be saved; "
-                "decorate its class with @tfgan_lite.losses.register."
-            )
-        config = self.objective.get_config()
         networks = {
-            name: keras.saving.serialize_keras_object(getattr(self, name))
-            for name in (
-                "generator_a_to_b",
-                "generator_b_to_a",
-                "discriminator_a",
-                "discriminator_b",
-            )
+            name: keras.saving.serialize_keras_object(getattr(self, name)) for name in _NETWORKS
         }
         return {
             **networks,
-            "loss": {"name": objective, **config} if config else objective,
+            "loss": losses.serialize(self.objective),
             "cycle_weight": self.cycle_weight,
             "identity_weight": None if self._identity_default else self.identity_weight,
-            "ema": self.ema,
-            "gradient_penalty": self.gradient_penalty,
-            "r1_penalty": self.r1_penalty,
-            "seed": self.seed,
-            "name": self.name,
+            **self._core_config(),
         }
 
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        for key in ("generator_a_to_b", "generator_b_to_a", "discriminator_a", "discriminator_b"):
-            config[key] = keras.saving.deserialize_keras_object(config[key], custom_objects)
-        return cls(**config)
+    # ----------------------------------------------------------------- serving contract
+    def serving_directions(self):
+        """The ``direction`` values ``serving_contract`` takes, one per generator."""
+        return DIRECTIONS
+
+    def serving_contract(self, direction=None):
+        """What an export of one direction serves (``tfgan_lite.serving``): ``images`` of
+        its source domain to ``images`` of the other, through the averaged generator when
+        the model averages, as ``translate(images, direction)`` runs it."""
+        from tfgan_lite import serving
+
+        if direction not in DIRECTIONS:
+            given = f"direction={direction!r} is unknown"
+            if direction is None:
+                given = "direction is missing"
+            raise ValueError(
+                f"{given}: a CycleGAN exports one of its two generators; pass "
+                "direction='a_to_b' (generator_a_to_b, domain A images to B) or "
+                "direction='b_to_a' (generator_b_to_a, B to A)."
+            )
+        shapes = (tuple(self.shape_a), tuple(self.shape_b))
+        if direction == "b_to_a":
+            shapes = shapes[::-1]
+        network = self.translator(direction, averaged=True)
+        return serving.Contract(
+            kind=serving.IMAGE_TO_IMAGE,
+            name="CycleGAN",
+            inputs=[serving.Input("images", "float32", shapes[0], image=True)],
+            output=serving.Output("images", shapes[1]),
+            compute=lambda tensors: network(tensors["images"], training=False),
+            network=network,
+            generator=serving.averaged_text(self.ema),
+            metadata={
+                "model": "CycleGAN",
+                "direction": direction,
+                "input_shape": list(shapes[0]),
+                "output_shape": list(shapes[1]),
+                "latent_dim": None,
+                "prior": None,
+            },
+            reference=lambda inputs, seed: self.translate(inputs["images"], direction),
+            reference_name="the CycleGAN's translate",
+        )
