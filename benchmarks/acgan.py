@@ -1,6 +1,6 @@
 """ACGAN against ConditionalGAN on digits, with the same networks' bodies and budget.
 
-    python benchmarks/acgan.py        # the README table and grid (about 20 min on 2 cores)
+    python benchmarks/acgan.py  # the docs/benchmarks.md table and grid (about 20 min on 2 cores)
 
 Digits at 28x28, DCGAN width 32, latent 64, batch 64, Adam(2e-4, beta_1 = 0.5), the
 non-saturating objective, ``--steps`` generator updates, 3 seeds. ConditionalGAN's

@@ -1,6 +1,6 @@
 """Conditional GAN: samples on their label's mode (ring8), and labeled digits.
 
-    python benchmarks/conditional.py     # the README table and grid (about 5 min on 2 cores)
+    python benchmarks/conditional.py  # the docs/benchmarks.md table and grid (about 5 min, 2 cores)
 
 ring8: ``conditional_mlp_gan`` (G and D 128 -> 128 ReLU, label embeddings of 16) with
 the label concatenated or a projection discriminator, 5,000 steps of batch 256, Adam(1e-3,

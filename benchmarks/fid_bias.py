@@ -1,6 +1,6 @@
 """FID's bias with the sample count, and how often its bootstrap interval covers the truth.
 
-    python benchmarks/fid_bias.py      # the README table (about 5 min on 2 CPU cores)
+    python benchmarks/fid_bias.py      # the docs/benchmarks.md table (about 5 min on 2 CPU cores)
 
 FID between two sets drawn from one distribution is 0 in truth, but its estimate is above
 0 and falls as the sets grow. Measured on the shipped digits feature network (128-d):

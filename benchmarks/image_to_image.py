@@ -1,6 +1,6 @@
 """Pix2Pix against L1 alone, and CycleGAN without pairs, on tasks built from the digits.
 
-    python benchmarks/image_to_image.py      # the README tables and pictures (about 45 min)
+    python benchmarks/image_to_image.py  # the docs/benchmarks.md tables and pictures (about 45 min)
 
 Both tasks use the bundled digits at 32x32 (1,257 training and 540 test images, in [-1, 1]):
 

@@ -1,6 +1,6 @@
 """DCGAN on the bundled digits: image metrics against steps and time, for several objectives.
 
-    python benchmarks/images.py        # the README table (about 15 min on 2 CPU cores)
+    python benchmarks/images.py        # the docs/benchmarks.md table (about 15 min on 2 CPU cores)
 
 Digits at 28x28 (scikit-learn's 8x8 set upsampled), DCGAN width 32, latent 64, batch 64,
 Adam(2e-4, beta_1 = 0.5). Every --eval_every steps, ``tfgan_lite.callbacks.Evaluate`` scores

@@ -1,6 +1,6 @@
 """InfoGAN on digits: does its 10-way code find the digits without labels?
 
-    python benchmarks/infogan.py        # the README table and grid (about an hour on 2 cores)
+    python benchmarks/infogan.py  # the docs/benchmarks.md table and grid (about an hour on 2 cores)
 
 Digits at 28x28, ``tfgan_lite.networks.infogan_dcgan(width=64, hidden=1024)``, Chen et
 al.'s MNIST networks (their Table 1: the DCGAN convolutions with batch norm and a shared

@@ -1,6 +1,6 @@
 """What each training tool buys: the recipes against the plain GAN, one tool at a time.
 
-    python benchmarks/recipes.py                 # the README tables (about 90 min on 2 cores)
+    python benchmarks/recipes.py  # the docs/benchmarks.md tables (about 90 min on 2 cores)
     python benchmarks/recipes.py --only=toys     # ring8 and grid25 only (about 40 min)
     python benchmarks/recipes.py --seeds=1 --toy_steps=500 --image_steps=200   # smoke
     python benchmarks/recipes.py --resume        # keep the (row, seed) runs already done

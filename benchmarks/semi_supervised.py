@@ -1,6 +1,6 @@
 """Semi-supervised GAN on digits with 5, 10 and 20 labels per class, against labels alone.
 
-    python benchmarks/semi_supervised.py     # the README table (about 40 min on 2 cores)
+    python benchmarks/semi_supervised.py  # the docs/benchmarks.md table (about 40 min on 2 cores)
 
 Digits: scikit-learn's bundled 8x8 set, 70/30 stratified split (1,257 train, 540 test).
 Both classifiers are the same network (``tfgan_lite.networks.semi_supervised_mlp``: Gaussian

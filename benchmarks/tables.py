@@ -2,7 +2,7 @@
 
 speed.py hands ``common.write`` what these build: it writes speed.json (the header and the
 rows) and speed.md (the header and the tables), which benchmarks/update_readme.py copies into
-the README. Each table is rendered from the JSON rows, so the two cannot disagree.
+docs/benchmarks.md. Each table is rendered from the JSON rows, so the two cannot disagree.
 """
 
 import keras

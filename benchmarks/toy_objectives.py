@@ -1,6 +1,6 @@
 """Mode coverage of every objective on ring8 and grid25, mean +- std over seeds.
 
-    python benchmarks/toy_objectives.py                      # the README table (about 40 min)
+    python benchmarks/toy_objectives.py  # the docs/benchmarks.md table (about 40 min)
     python benchmarks/toy_objectives.py --seeds=1 --ring8_steps=500 --grid25_steps=500  # smoke
     python benchmarks/toy_objectives.py --only=fgan_neyman,hinge  # rerun some rows
 

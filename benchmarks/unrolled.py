@@ -1,6 +1,6 @@
 """Unrolled GAN (1, 5, 10 steps) against a plain GAN on ring8 and grid25.
 
-    python benchmarks/unrolled.py            # the README table (about 15 min on 2 cores)
+    python benchmarks/unrolled.py  # the docs/benchmarks.md table (about 15 min on 2 cores)
 
 Same networks for all (G 16 -> 128 -> 128 -> 2, D 2 -> 128 -> 1, ReLU: the discriminator
 of Metz et al. has one hidden layer), non-saturating loss, Adam(1e-3, beta_1 = 0.5) for
