@@ -1,10 +1,11 @@
-# The two commands of the README: `make demo` and `make test`. Both set up .venv first.
+# The two commands of the README's quickstart: `make demo` and `make test`. Both set up .venv
+# first. `make docs` builds the documentation site (docs/, mkdocs.yml) into site/.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 OUT ?= outputs/demo
 
-.PHONY: demo test lint format benchmark clean
+.PHONY: demo test lint docs format benchmark clean
 
 $(VENV)/.installed: pyproject.toml setup.cfg
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +20,12 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# --strict: a broken link, a missing page or an API reference that does not resolve fails.
+docs: $(VENV)/.installed
+	$(VENV)/bin/mkdocs build --strict --site-dir site
+
 # Two worker processes: most tests are single-threaded Python and graph tracing.
-test: lint
+test: lint docs
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest -q -n 2
 
 format: $(VENV)/.installed
@@ -32,7 +37,7 @@ benchmark: $(VENV)/.installed
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest -q -m benchmark
 	for b in recipes toy_objectives unrolled conditional acgan infogan image_to_image semi_supervised images fid_bias export step_time speed; do \
 		TF_CPP_MIN_LOG_LEVEL=2 $(PY) benchmarks/$$b.py || exit 1; done
-	$(PY) benchmarks/update_readme.py
+	$(PY) benchmarks/update_readme.py  # copies the new tables into docs/benchmarks.md
 
 clean:
-	rm -rf $(VENV) outputs *.egg-info
+	rm -rf $(VENV) outputs site *.egg-info

@@ -781,8 +781,10 @@ def all_metrics(
 
     Example:
 
+      ```python
       scores = all_metrics(real, fake, bootstrap=200, seed=0)
       scores["fid"]["value"], (scores["fid"]["low"], scores["fid"]["high"])
+      ```
 
     Args:
       real_features, fake_features: arrays (N, d) and (M, d), each with more than k samples.
