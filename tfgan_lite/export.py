@@ -70,9 +70,16 @@ other model), exports its translator, the averaged generator when the model aver
 
 ``max_samples`` and ``class_names`` are refused for these exports (no sample signature, no
 classes).
+
+Every model says what its exports take and return through one public method,
+``model.serving_contract(direction=None)``, a ``tfgan_lite.serving.Contract``: its kind
+(samples from noise, or image translation), its inputs (z and its prior's sampler, labels
+and their classes, codes and their sizes, images and their shape), the function that
+computes the output, the network whose weights are written, the model's metadata and the
+reference a TFLite file is verified against. This module reads the contract alone: it
+names no model class, and a new model family exports by implementing the method.
 """
 
-import dataclasses
 import json
 import os
 import re
@@ -82,7 +89,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite import checks, priors
+from tfgan_lite import checks, serving
 
 QUANTIZATIONS = (None, "float16", "dynamic_range")
 OUTPUTS = ("float", "uint8")
@@ -101,84 +108,13 @@ INT32_MAX = 2**31 - 1
 RANGE_SLACK = 1e-3
 
 
-def _code_sizes(gan):
-    """An InfoGAN's ``(categorical code sizes, number of continuous codes)``; None for
-    other models."""
-    if not hasattr(gan, "categorical_codes"):
-        return None
-    return list(gan.categorical_codes), gan.continuous_codes
-
-
-def _condition_specs(gan):
-    """The inputs beside z: ``labels`` (conditional models), an InfoGAN's
-    ``categorical_codes`` and ``continuous_codes`` (each when it has such codes), or none."""
-    if gan.conditional:
-        return [tf.TensorSpec([None], tf.int32, name="labels")]
-    sizes = _code_sizes(gan)
-    if sizes is None:
-        return []
-    categorical, continuous = sizes
-    specs = []
-    if categorical:
-        specs.append(tf.TensorSpec([None, len(categorical)], tf.int32, name="categorical_codes"))
-    if continuous:
-        specs.append(tf.TensorSpec([None, continuous], tf.float32, name="continuous_codes"))
-    return specs
-
-
-def _signatures(gan):
-    return [tf.TensorSpec([None, gan.latent_dim], tf.float32, name="z"), *_condition_specs(gan)]
-
-
-def _codes_condition(gan, inputs, count, check):
-    """An InfoGAN's condition from the ``categorical_codes`` / ``continuous_codes`` inputs
-    (in ``_condition_specs``'s order), after graph checks with ``check``."""
-    categorical_sizes, continuous = _code_sizes(gan)
-    inputs = list(inputs)
-    condition = {
-        "categorical": tf.zeros([count, 0], tf.int32),
-        "continuous": tf.zeros([count, 0], tf.float32),
-    }
-    if categorical_sizes:
-        codes = inputs.pop(0)
-        if check:
-            codes = _checked_codes(codes, count, categorical_sizes)
-        condition["categorical"] = codes
-    if continuous:
-        codes = inputs.pop(0)
-        if check:
-            rows = tf.debugging.Assert(
-                tf.equal(tf.shape(codes)[0], count),
-                ["continuous_codes has", tf.shape(codes)[0], "rows, z has", count],
-            )
-            codes = _after([rows], codes)
-        condition["continuous"] = codes
-    return condition
-
-
-def _checked_codes(codes, count, sizes):
-    """Categorical codes ``(count, len(sizes))`` after graph checks: code i in [0, sizes[i])."""
-    rows = tf.debugging.Assert(
-        tf.equal(tf.shape(codes)[0], count),
-        ["categorical_codes has", tf.shape(codes)[0], "rows, z has", count],
-    )
-    codes = _after([rows], codes)
-    valid = tf.logical_and(codes >= 0, codes < tf.constant(sizes, tf.int32))
-    in_range = tf.debugging.Assert(
-        tf.reduce_all(valid),
-        [f"categorical_codes: column i must lie in [0, size i), sizes {sizes}; got", codes],
-        summarize=_SHOWN,
-    )
-    return _after([in_range], codes)
-
-
 def _after(asserts, tensor):
     """``tensor`` once the ``asserts`` ops have passed: ops that use it wait for them."""
     with tf.control_dependencies(asserts):
         return tf.identity(tensor)
 
 
-def _checked_labels(labels, count, count_text, fix, num_classes):
+def _checked_labels(labels, count, count_text, fix, num_classes, name="labels"):
     """``labels`` after graph checks: ``count`` entries, each in ``[0, num_classes)``.
 
     ``count_text`` and ``fix`` word the length error: "[labels has] [3] [entries, z has]
@@ -186,19 +122,40 @@ def _checked_labels(labels, count, count_text, fix, num_classes):
     """
     given = tf.shape(labels)[0]
     length = tf.debugging.Assert(
-        tf.equal(given, count), ["labels has", given, f"entries, {count_text}", count, fix]
+        tf.equal(given, count), [f"{name} has", given, f"entries, {count_text}", count, fix]
     )
     labels = _after([length], labels)
     valid = tf.logical_and(labels >= 0, labels < num_classes)
     in_range = tf.debugging.Assert(
         tf.reduce_all(valid),
         [
-            f"labels must be class ids in [0, {num_classes}) (num_classes={num_classes}); got",
+            f"{name} must be class ids in [0, {num_classes}) (num_classes={num_classes}); got",
             tf.boolean_mask(labels, tf.logical_not(valid)),
         ],
         summarize=_SHOWN,
     )
     return _after([in_range], labels)
+
+
+def _checked_rows(values, name, count, count_text):
+    """``values`` after a graph check that they have ``count`` rows."""
+    rows = tf.debugging.Assert(
+        tf.equal(tf.shape(values)[0], count),
+        [f"{name} has", tf.shape(values)[0], f"rows, {count_text}", count],
+    )
+    return _after([rows], values)
+
+
+def _checked_columns(codes, name, sizes):
+    """Integer columns after a graph check: column i in [0, sizes[i])."""
+    sizes = list(sizes)
+    valid = tf.logical_and(codes >= 0, codes < tf.constant(sizes, tf.int32))
+    in_range = tf.debugging.Assert(
+        tf.reduce_all(valid),
+        [f"{name}: column i must lie in [0, size i), sizes {sizes}; got", codes],
+        summarize=_SHOWN,
+    )
+    return _after([in_range], codes)
 
 
 def _checked_count(num_samples, max_samples):
@@ -227,38 +184,51 @@ def _next_version(base_dir):
     return max(versions, default=0) + 1
 
 
-def _check_class_names(gan, class_names):
+def _contract(model, direction):
+    """The model's serving contract (``direction`` for a model that serves several)."""
+    return serving.contract_of(model, direction)
+
+
+def _check_class_names(contract, class_names):
     """``class_names`` as a list of strings, one per class of a conditional model, or None."""
     if class_names is None:
         return None
-    if not gan.conditional:
+    classes = contract.classes
+    if classes is None:
         raise ValueError(
-            f"class_names= is for conditional models; this {type(gan).__name__} takes no "
+            f"class_names= is for conditional models; this {contract.name} takes no "
             "labels. Drop class_names."
         )
     names = list(class_names)
-    if len(names) != gan.num_classes or not all(isinstance(n, str) and n for n in names):
+    if len(names) != classes.num_classes or not all(isinstance(n, str) and n for n in names):
         raise ValueError(
-            f"class_names must be {gan.num_classes} non-empty strings, one per class id "
+            f"class_names must be {classes.num_classes} non-empty strings, one per class id "
             f"(e.g. tfgan.data.class_names(folder)), got {class_names!r}."
         )
     return names
 
 
-def _metadata(gan, output, value_range, class_names=None):
-    return {
-        "class_names": class_names,
-        "latent_dim": gan.latent_dim,
-        "prior": priors.name_of(gan.prior) if gan.prior is not None else None,
-        "num_classes": gan.num_classes if gan.conditional else None,
-        "categorical_codes": None if _code_sizes(gan) is None else _code_sizes(gan)[0],
-        "continuous_codes": None if _code_sizes(gan) is None else _code_sizes(gan)[1],
-        "sample_shape": list(gan.sample_shape),
+def _refuse_generator_options(contract, max_samples=None, class_names=None):
+    what = f"a {contract.name} export translates images"
+    if max_samples is not None:
+        raise ValueError(
+            f"max_samples= bounds a sample signature, and {what} (it has no sample "
+            "signature): drop max_samples."
+        )
+    if class_names is not None:
+        raise ValueError(f"class_names= is for conditional models, and {what}: drop class_names.")
+
+
+def _metadata(contract, output, value_range, class_names=None):
+    """The metadata file's entries: the contract's, and the export's options."""
+    options = {
         "output": output,
         "value_range": list(value_range),
-        "generator": f"averaged (ema={gan.ema})" if gan.ema else "live",
-        "kind": "generator",
+        "generator": contract.generator,
     }
+    if contract.kind == serving.GENERATOR:
+        return {"class_names": class_names, **contract.metadata, **options, "kind": contract.kind}
+    return {"kind": contract.kind, **contract.metadata, **options}
 
 
 def _check_options(output, value_range):
@@ -269,163 +239,118 @@ def _check_options(output, value_range):
         raise ValueError(f"value_range={value_range!r} must be (low, high) with low < high.")
 
 
-def _archive(gan, output, value_range, for_tflite=False, max_samples=MAX_SAMPLES):
-    """A Keras ExportArchive of the generator: serving_default and sample, checked.
+def _spec(spec, output):
+    """The TensorSpec of a contract input: images are uint8 in a uint8 export."""
+    dtype = tf.uint8 if spec.image and output == "uint8" else tf.as_dtype(spec.dtype)
+    return tf.TensorSpec([None, *spec.shape], dtype, name=spec.name)
 
-    ``for_tflite``: serving_default alone and without checks, the graph TFLite converts
-    (its converter strips assert ops, and sampling needs ops the LiteRT runtime lacks).
+
+def _served(spec, tensor, count, wording, output, value_range, check):
+    """An input given to a signature as ``compute`` takes it, after the graph checks
+    (with ``check``): images of their shape (mapped from uint8, or in the range), class ids
+    of their range, and the rows of every other input against ``count``.
+
+    ``wording``: ``(count_text, fix)`` of the row errors, "z has" and "rows (give one
+    label per row of z)", or None for the input whose rows are the batch.
+    """
+    if spec.image:
+        if check:
+            tensor = _checked_shape(tensor, spec.shape)
+        if output == "uint8":
+            return _from_uint8(tensor, value_range)
+        return _checked_images(tensor, value_range) if check else tensor
+    if not check or wording is None:
+        return tensor
+    count_text, fix = wording
+    if spec.num_classes:
+        return _checked_labels(tensor, count, count_text, fix, spec.num_classes, spec.name)
+    tensor = _checked_rows(tensor, spec.name, count, count_text)
+    return _checked_columns(tensor, spec.name, spec.sizes) if spec.sizes else tensor
+
+
+def _endpoint(contract, layout, output, value_range, check, max_samples=MAX_SAMPLES):
+    """A function of the signature inputs named by ``layout`` (in order: contract input
+    names, and ``"num_samples"`` and ``"seed"``) returning ``{output name: output}``.
+
+    The contract inputs not in ``layout`` are drawn with their ``sample`` from the stateless
+    seed ``[seed, 0]``. The batch is ``num_samples`` (checked against ``max_samples``) when
+    the layout has it, else the rows of the first input.
+    """
+
+    def endpoint(*tensors):
+        values = dict(zip(layout, tensors, strict=True))
+        count = values.pop("num_samples", None)
+        seed = values.pop("seed", None)
+        first = next(iter(values), None)
+        if count is not None:
+            count = _checked_count(count, max_samples)
+            wording = ("num_samples is", "(give one label per sample)")
+        else:
+            count = tf.shape(values[first])[0]
+            wording = (f"{first} has", f"rows (give one label per row of {first})")
+        if seed is not None:
+            stateless = tf.stack([tf.cast(seed, tf.int32), tf.constant(0, tf.int32)])
+        inputs = {}
+        for spec in contract.inputs:
+            if spec.name not in values:  # drawn, as the Keras model draws it
+                inputs[spec.name] = tf.cast(spec.sample(count, stateless), spec.dtype)
+                continue
+            is_batch = "num_samples" not in layout and spec.name == first
+            inputs[spec.name] = _served(
+                spec,
+                values[spec.name],
+                count,
+                None if is_batch else wording,
+                output,
+                value_range,
+                check,
+            )
+        return {contract.output.name: _to_output(contract.compute(inputs), output, value_range)}
+
+    return endpoint
+
+
+def _archive(contract, output, value_range, for_tflite=False, max_samples=MAX_SAMPLES):
+    """A Keras ExportArchive of the contract's signatures, checked.
+
+    A generator: ``serving_default`` (every input) and ``sample`` (``num_samples``,
+    ``seed`` and the inputs not drawn). A translator: ``serving_default`` alone, from the
+    inputs not drawn and ``seed`` when some are drawn.
+
+    ``for_tflite``: serving_default alone, taking every input, without checks: the graph
+    TFLite converts (its converter strips assert ops, and sampling needs ops the LiteRT
+    runtime lacks).
     """
     import keras
 
-    labeled = gan.conditional
-    codes = _code_sizes(gan) is not None
-    prior = gan.prior
-
-    def generate(z, condition):
-        # The model's own generator hook: the exported graph makes what generate() makes.
-        samples = gan._generate(z, condition, training=False, averaged=True)
-        return {"samples": _to_output(samples, output, value_range)}
-
-    def serve(z, *inputs):
-        condition = inputs[0] if labeled else None
-        if labeled and not for_tflite:
-            condition = _checked_labels(
-                condition,
-                tf.shape(z)[0],
-                "z has",
-                "rows (give one label per row of z)",
-                gan.num_classes,
-            )
-        if codes:
-            condition = _codes_condition(gan, inputs, tf.shape(z)[0], check=not for_tflite)
-        return generate(z, condition)
-
-    def sample(num_samples, seed, labels=None):
-        num_samples = _checked_count(num_samples, max_samples)
-        if labeled:
-            labels = _checked_labels(
-                labels,
-                num_samples,
-                "num_samples is",
-                "(give one label per sample)",
-                gan.num_classes,
-            )
-        stateless = tf.stack([tf.cast(seed, tf.int32), tf.constant(0, tf.int32)])
-        z = tf.cast(prior.sample(num_samples, seed=stateless), tf.float32)
-        if codes:  # drawn from their priors, as generate() draws them
-            labels = gan._draw_codes(num_samples, stateless + tf.constant([0, 1]))
-        return generate(z, labels)
-
     archive = keras.export.ExportArchive()
-    archive.track(gan.ema_generator if gan.ema else gan.generator)
-    archive.add_endpoint("serving_default", serve, input_signature=_signatures(gan))
-    if not for_tflite:
-        sample_signature = [
+    networks = contract.network
+    for network in networks if isinstance(networks, list | tuple) else [networks]:
+        archive.track(network)
+    given = [spec for spec in contract.inputs if not spec.drawn]
+    # A translator's SavedModel draws its drawn inputs from a seed; the rest take them all.
+    everything = for_tflite or contract.kind == serving.GENERATOR
+    taken = list(contract.inputs) if everything else given
+    layout = [spec.name for spec in taken]
+    specs = [_spec(spec, output) for spec in taken]
+    if len(taken) < len(contract.inputs):
+        layout.append("seed")
+        specs.append(tf.TensorSpec([], tf.int64, name="seed"))
+    serve = _endpoint(contract, layout, output, value_range, check=not for_tflite)
+    archive.add_endpoint("serving_default", serve, input_signature=specs)
+    if not for_tflite and contract.kind == serving.GENERATOR:
+        layout = ["num_samples", "seed", *(spec.name for spec in given)]
+        specs = [
             tf.TensorSpec([], tf.int32, name="num_samples"),
             tf.TensorSpec([], tf.int64, name="seed"),
+            *(_spec(spec, output) for spec in given),
         ]
-        if labeled:
-            sample_signature.append(tf.TensorSpec([None], tf.int32, name="labels"))
-        archive.add_endpoint("sample", sample, input_signature=sample_signature)
+        sample = _endpoint(contract, layout, output, value_range, True, max_samples)
+        archive.add_endpoint("sample", sample, input_signature=specs)
     return archive
 
 
 # ---------------------------------------------------------------- image-to-image
-@dataclasses.dataclass(frozen=True)
-class _Translation:
-    """What an image-to-image export serves: one generator, from input to output images."""
-
-    model: object  # the Pix2Pix or CycleGAN
-    name: str  # "Pix2Pix" or "CycleGAN", the class it is (or derives from)
-    direction: str | None  # a CycleGAN's "a_to_b" or "b_to_a"; None for a Pix2Pix
-    network: object  # the keras.Model the export holds (the averaged one with ema)
-    input_shape: tuple
-    output_shape: tuple
-    latent_dim: int | None  # z's size for a Pix2Pix generator of [source, z]; else None
-    ema: float | None
-
-    def run(self, images, z=None):
-        """The generated images of float ``images`` in value_range (and z), in the graph."""
-        if self.direction is None:  # Pix2Pix's own generator hook, as translate calls it
-            dtype = self.model.compute_dtype
-            z = None if z is None else tf.cast(z, dtype)
-            return self.model._generate(z, tf.cast(images, dtype), training=False, averaged=True)
-        return self.network(images, training=False)
-
-    def translate(self, images, seed=0):
-        """The Keras model's ``translate`` of float ``images`` (z drawn with ``seed``)."""
-        if self.direction is None:
-            return np.asarray(self.model.translate(images, seed=seed), np.float32)
-        return np.asarray(self.model.translate(images, self.direction), np.float32)
-
-    def sample_latent(self, n, seed):
-        """The z that ``translate(images, seed=seed)`` draws for n images."""
-        return np.asarray(self.model.sample_latent(n, seed), np.float32)
-
-
-def _translation(model, direction):
-    """A Pix2Pix's or a CycleGAN direction's ``_Translation``; None for other models.
-
-    ``direction`` is required for a CycleGAN and refused for every other model.
-    """
-    from tfgan_lite.models.cyclegan import DIRECTIONS, CycleGAN
-    from tfgan_lite.models.pix2pix import Pix2Pix
-
-    if isinstance(model, CycleGAN):
-        if direction not in DIRECTIONS:
-            given = f"direction={direction!r} is unknown"
-            if direction is None:
-                given = "direction is missing"
-            raise ValueError(
-                f"{given}: a CycleGAN exports one of its two generators; pass "
-                "direction='a_to_b' (generator_a_to_b, domain A images to B) or "
-                "direction='b_to_a' (generator_b_to_a, B to A)."
-            )
-        shapes = (model.shape_a, model.shape_b)
-        if direction == "b_to_a":
-            shapes = shapes[::-1]
-        return _Translation(
-            model,
-            "CycleGAN",
-            direction,
-            model.translator(direction, averaged=True),
-            tuple(shapes[0]),
-            tuple(shapes[1]),
-            None,
-            model.ema or None,
-        )
-    if direction is not None:
-        raise ValueError(
-            f"direction={direction!r} is for a CycleGAN, which holds two generators; this "
-            f"{type(model).__name__} has one: drop direction."
-        )
-    if not isinstance(model, Pix2Pix):
-        return None
-    if model.takes_z:
-        model._require_prior()
-    return _Translation(
-        model,
-        "Pix2Pix",
-        None,
-        model.ema_generator if model.ema else model.generator,
-        tuple(model.source_shape),
-        tuple(model.sample_shape),
-        model.latent_dim if model.takes_z else None,
-        model.ema or None,
-    )
-
-
-def _refuse_generator_options(translation, max_samples=None, class_names=None):
-    what = f"a {translation.name} export translates images"
-    if max_samples is not None:
-        raise ValueError(
-            f"max_samples= bounds a sample signature, and {what} (it has no sample "
-            "signature): drop max_samples."
-        )
-    if class_names is not None:
-        raise ValueError(f"class_names= is for conditional models, and {what}: drop class_names.")
-
-
 def _from_uint8(images, value_range):
     """uint8 images (0-255) mapped linearly onto ``value_range``, as float32."""
     low, high = value_range
@@ -481,86 +406,47 @@ def _checked_shape(images, shape):
     return _after([check], images)
 
 
-def _image_archive(translation, output, value_range, for_tflite=False):
-    """A Keras ExportArchive of the translator: serving_default alone, from ``images``
-    (and, for a Pix2Pix generator of [source, z], ``seed`` or with ``for_tflite`` ``z``).
-
-    ``for_tflite``: no range check (the converter strips asserts) and z as an input
-    (sampling needs ops the LiteRT runtime lacks).
-    """
-    import keras
-
-    dtype = tf.uint8 if output == "uint8" else tf.float32
-    specs = [tf.TensorSpec([None, *translation.input_shape], dtype, name="images")]
-    if translation.latent_dim:
-        if for_tflite:
-            specs.append(tf.TensorSpec([None, translation.latent_dim], tf.float32, name="z"))
-        else:
-            specs.append(tf.TensorSpec([], tf.int64, name="seed"))
-
-    def serve(images, *extra):
-        if not for_tflite:
-            images = _checked_shape(images, translation.input_shape)
-        if output == "uint8":
-            images = _from_uint8(images, value_range)
-        elif not for_tflite:
-            images = _checked_images(images, value_range)
-        z = None
-        if translation.latent_dim:
-            z = extra[0]
-            if not for_tflite:  # drawn as translate(seed=seed) draws it
-                stateless = tf.stack([tf.cast(z, tf.int32), tf.constant(0, tf.int32)])
-                prior = translation.model.prior
-                z = tf.cast(prior.sample(tf.shape(images)[0], seed=stateless), tf.float32)
-        generated = translation.run(images, z)
-        return {"images": _to_output(generated, output, value_range)}
-
-    archive = keras.export.ExportArchive()
-    archive.track(translation.network)
-    archive.add_endpoint("serving_default", serve, input_signature=specs)
-    return archive
-
-
-def _image_metadata(translation, output, value_range):
-    model = translation.model
-    return {
-        "kind": "image_to_image",
-        "model": translation.name,
-        "direction": translation.direction,
-        "input_shape": list(translation.input_shape),
-        "output_shape": list(translation.output_shape),
-        "latent_dim": translation.latent_dim,
-        "prior": priors.name_of(model.prior) if translation.latent_dim else None,
-        "output": output,
-        "value_range": list(value_range),
-        "generator": f"averaged (ema={translation.ema})" if translation.ema else "live",
-    }
-
-
-def _random_images(translation, n, output, value_range, seed):
-    """n random input images in the export's encoding: uint8 0-255, or float in range."""
+def _verification_inputs(contract, n, output, value_range, seed):
+    """A TFLite file's inputs for verification, and the same as the Keras model takes
+    them (float images in the range): the drawn inputs drawn with ``seed``, class ids in
+    turn, random images (uniform in the range, or uint8) and standard-normal values."""
     rng = np.random.default_rng(seed)
-    shape = (n, *translation.input_shape)
-    if output == "uint8":
-        return rng.integers(0, 256, shape).astype(np.uint8)
-    low, high = value_range
-    return rng.uniform(low, high, shape).astype(np.float32)
+    drawn = contract.draw(n, seed)
+    encoded, floats = {}, {}
+    for spec in contract.inputs:
+        if spec.drawn:
+            value = drawn[spec.name]
+        elif spec.image:
+            shape = (n, *spec.shape)
+            if output == "uint8":
+                encoded[spec.name] = rng.integers(0, 256, shape).astype(np.uint8)
+                floats[spec.name] = uint8_to_range(encoded[spec.name], value_range)
+                continue
+            low, high = value_range
+            value = rng.uniform(low, high, shape).astype(np.float32)
+        elif spec.num_classes:
+            value = (np.arange(n) % spec.num_classes).astype(np.int32)
+        elif spec.sizes:
+            value = np.stack([rng.integers(0, k, n) for k in spec.sizes], 1).astype(np.int32)
+        else:
+            value = rng.standard_normal((n, *spec.shape)).astype(spec.dtype)
+        encoded[spec.name] = floats[spec.name] = value
+    return encoded, floats
 
 
-def _expected_images(translation, images, output, value_range, seed=0):
-    """What the Keras model's ``translate`` makes of ``images`` in the export's encoding."""
-    floats = uint8_to_range(images, value_range) if output == "uint8" else images
-    generated = translation.translate(floats, seed=seed)
-    return _to_output(generated, output, value_range).numpy()
-
-
-def _verify_translation(translation, flatbuffer, output, value_range, n=16, seed=0):
-    """Largest |TFLite - Keras translate| on n random images (and z from ``seed``)."""
-    images = _random_images(translation, n, output, value_range, seed)
-    z = translation.sample_latent(n, seed) if translation.latent_dim else None
-    expected = _expected_images(translation, images, output, value_range, seed)
-    actual = run_tflite_images(flatbuffer, images, z)
+def _verify(contract, flatbuffer, output, value_range, n=16, seed=0):
+    """Largest |TFLite - Keras| over the output on n verification inputs."""
+    encoded, floats = _verification_inputs(contract, n, output, value_range, seed)
+    expected = contract.keras_outputs(floats, seed)
+    expected = _to_output(expected, output, value_range).numpy()
+    actual = _signature_runner(flatbuffer)(**encoded)[contract.output.name]
     return float(np.max(np.abs(actual.astype(np.float64) - expected.astype(np.float64))))
+
+
+def _verify_translation(contract, flatbuffer, output, value_range, n=16, seed=0):
+    """Largest |TFLite - Keras translate| on n random images (and z from ``seed``): an
+    image-to-image export's verification."""
+    return _verify(contract, flatbuffer, output, value_range, n, seed)
 
 
 # ---------------------------------------------------------------- the exports
@@ -625,31 +511,30 @@ def saved_model(
     docstring); ``max_samples`` and ``class_names`` are refused for them.
     """
     _check_options(output, value_range)
-    translation = _translation(model, direction)
-    if translation is not None:
-        _refuse_generator_options(translation, max_samples, class_names)
-
-        def write(staging):
-            _image_archive(translation, output, value_range).write_out(staging, verbose=False)
-            _write_metadata(staging, _image_metadata(translation, output, value_range))
-
-        return _write_version(base_dir, version, write)
-    gan = model
-    class_names = _check_class_names(gan, class_names)
-    max_samples = MAX_SAMPLES if max_samples is None else max_samples
-    max_samples = checks.integer(
-        max_samples, "max_samples", hint=" (the most samples one sample call may ask for)"
-    )
-    if max_samples > INT32_MAX:
-        raise ValueError(
-            f"max_samples must be at most {INT32_MAX} (num_samples is an int32), got {max_samples}."
+    contract = _contract(model, direction)
+    extra = {}
+    if contract.kind == serving.IMAGE_TO_IMAGE:
+        _refuse_generator_options(contract, max_samples, class_names)
+        max_samples = MAX_SAMPLES  # no sample signature to bound
+    else:
+        class_names = _check_class_names(contract, class_names)
+        max_samples = MAX_SAMPLES if max_samples is None else max_samples
+        max_samples = checks.integer(
+            max_samples, "max_samples", hint=" (the most samples one sample call may ask for)"
         )
-    gan._require_prior()
+        if max_samples > INT32_MAX:
+            raise ValueError(
+                f"max_samples must be at most {INT32_MAX} (num_samples is an int32), got "
+                f"{max_samples}."
+            )
+        extra["max_samples"] = max_samples
+    if contract.check_sampling is not None and any(spec.drawn for spec in contract.inputs):
+        contract.check_sampling()
 
     def write(staging):
-        archive = _archive(gan, output, value_range, max_samples=max_samples)
+        archive = _archive(contract, output, value_range, max_samples=max_samples)
         archive.write_out(staging, verbose=False)
-        metadata = {**_metadata(gan, output, value_range, class_names), "max_samples": max_samples}
+        metadata = {**_metadata(contract, output, value_range, class_names), **extra}
         _write_metadata(staging, metadata)
 
     return _write_version(base_dir, version, write)
@@ -701,30 +586,27 @@ def tflite(
             f"quantize={quantize!r} is unknown; use None, 'float16' or 'dynamic_range'."
         )
     _check_options(output, value_range)
-    translation = _translation(model, direction)
-    scale = 255 if output == "uint8" else 1
-    if translation is not None:
-        _refuse_generator_options(translation, class_names=class_names)
-        archive = _image_archive(translation, output, value_range, for_tflite=True)
-        flatbuffer = _convert(archive, quantize)
-        metadata = _image_metadata(translation, output, value_range)
-        # uint8 outputs: a float difference of 1e-6 at a rounding boundary is one step.
-        tolerance = max(TOLERANCES[quantize] * scale, 1 if output == "uint8" else 0)
-        error = 0
-        if verify:
-            error = _verify_translation(translation, flatbuffer, output, value_range, seed=seed)
-        what = f"the {translation.name}'s translate"
+    contract = _contract(model, direction)
+    translates = contract.kind == serving.IMAGE_TO_IMAGE
+    if translates:
+        _refuse_generator_options(contract, class_names=class_names)
     else:
-        gan = model
-        class_names = _check_class_names(gan, class_names)
-        flatbuffer = _convert(_archive(gan, output, value_range, for_tflite=True), quantize)
-        metadata = _metadata(gan, output, value_range, class_names)
-        tolerance = TOLERANCES[quantize] * scale
-        error = verify_tflite(gan, flatbuffer, output, value_range, seed=seed) if verify else 0
-        what = "the Keras generator"
+        class_names = _check_class_names(contract, class_names)
+    flatbuffer = _convert(_archive(contract, output, value_range, for_tflite=True), quantize)
+    metadata = _metadata(contract, output, value_range, class_names)
+    scale = 255 if output == "uint8" else 1
+    tolerance = TOLERANCES[quantize] * scale
+    if translates and output == "uint8":
+        # A float difference of 1e-6 at a rounding boundary is one step.
+        tolerance = max(tolerance, 1)
+    error = 0
+    if verify:
+        check = _verify_translation if translates else _verify
+        error = check(contract, flatbuffer, output, value_range, seed=seed)
     if verify and not error <= tolerance:
         raise ValueError(
-            f"the TFLite model differs from {what} by {error:.3g}, above the tolerance "
+            f"the TFLite model differs from {contract.reference_name} by {error:.3g}, above "
+            "the tolerance "
             f"{TOLERANCES[quantize]} for quantize={quantize!r}; nothing written."
         )
     directory = os.path.dirname(os.path.abspath(path))
@@ -746,12 +628,12 @@ def _signature_runner(model):
     return interpreter.get_signature_runner()
 
 
-def run_tflite(model, z, labels=None, categorical_codes=None, continuous_codes=None):
+def run_tflite(model, z, labels=None, categorical_codes=None, continuous_codes=None, **other):
     """Runs a TFLite generator (a path or flatbuffer bytes) on z, and labels if conditional
     (or an InfoGAN's codes: int ``(n, number of categorical codes)`` and float ``(n,
-    continuous_codes)``)."""
+    continuous_codes)``); ``other``: any further inputs a model's contract names, by name."""
     runner = _signature_runner(model)
-    inputs = {"z": np.asarray(z, np.float32)}
+    inputs = {"z": np.asarray(z, np.float32), **other}
     if labels is not None:
         inputs["labels"] = np.asarray(labels, np.int32)
     if categorical_codes is not None:
@@ -802,19 +684,10 @@ def run_tflite_images(model, images, z=None):
     return runner(**inputs)["images"]
 
 
-def verify_tflite(gan, model, output="float", value_range=(-1.0, 1.0), n=16, seed=0):
-    """Largest |TFLite - Keras| over the generator's outputs on n random z."""
-    z = np.asarray(gan.sample_latent(n, seed), np.float32)
-    labels, codes = gan.default_labels(n), {}
-    condition = labels
-    sizes = _code_sizes(gan)
-    if sizes is not None:
-        condition = gan._codes_for(n, None, seed)
-        if sizes[0]:
-            codes["categorical_codes"] = condition["categorical"].numpy()
-        if sizes[1]:
-            codes["continuous_codes"] = condition["continuous"].numpy()
-    expected = gan._generate(z, condition, training=False, averaged=True)
-    expected = _to_output(expected, output, value_range).numpy()
-    actual = run_tflite(model, z, labels, **codes)
-    return float(np.max(np.abs(actual.astype(np.float64) - expected.astype(np.float64))))
+def verify_tflite(
+    gan, model, output="float", value_range=(-1.0, 1.0), n=16, seed=0, direction=None
+):
+    """Largest |TFLite - Keras| over the outputs of a TFLite file (a path or flatbuffer
+    bytes) exported from ``gan`` on n verification inputs: z and any drawn inputs from
+    ``seed``, each class in turn, random images (see ``tfgan_lite.serving``)."""
+    return _verify(_contract(gan, direction), model, output, value_range, n, seed)

@@ -226,16 +226,34 @@ def _drawn_codes(metadata, num, seed):
     return codes
 
 
-def _from_keras(path, num, seed, label_spec):
-    import tfgan_lite
+def _keras_contract(path, direction=None):
+    """The serving contract of the model in a .keras file (``tfgan_lite.serving``)."""
+    from tfgan_lite import serving
 
-    gan = _load_keras(path)
-    if not isinstance(gan, tfgan_lite.GAN):
-        raise UsageError(f"--model {path} holds a {type(gan).__name__}, not a tfgan_lite GAN.")
-    if hasattr(gan, "categorical_codes") and label_spec is not None:
-        raise UsageError("--labels is for conditional models; an InfoGAN's codes are drawn.")
-    labels = _labels(label_spec, num, gan.num_classes if gan.conditional else None)
-    return gan.generate(num, seed, labels=labels), {"output": "float", "value_range": [-1.0, 1.0]}
+    model = _load_keras(path)
+    if not hasattr(model, "serving_contract"):
+        raise UsageError(
+            f"--model {path} holds a {type(model).__name__}, not a tfgan_lite model (it has no "
+            "serving_contract method)."
+        )
+    return serving.contract_of(model, direction)
+
+
+def _from_keras(path, num, seed, label_spec):
+    contract = _keras_contract(path)
+    classes = contract.classes
+    drawn = [spec.name for spec in contract.inputs[1:] if spec.drawn]
+    if drawn and classes is None and label_spec is not None:
+        raise UsageError(
+            f"--labels is for conditional models; this {contract.name} draws its "
+            f"{' and '.join(drawn)}."
+        )
+    labels = _labels(label_spec, num, None if classes is None else classes.num_classes)
+    inputs = contract.draw(num, seed)
+    if classes is not None:
+        inputs[classes.name] = labels
+    samples = contract.keras_outputs(inputs, seed)
+    return samples, {"output": "float", "value_range": [-1.0, 1.0]}
 
 
 def sample(model, num, seed=0, labels=None):
@@ -268,11 +286,13 @@ def _serving_inputs(path):
 def translates(model):
     """Whether ``model`` (a path) is an image-to-image model: a Pix2Pix, a CycleGAN, or an
     export of one (its metadata's ``kind``, or a SavedModel's ``images`` input)."""
+    from tfgan_lite import serving
+
     kind = _format(model)
     if kind == "keras":
-        import tfgan_lite
-
-        return isinstance(_load_keras(model), tfgan_lite.Pix2Pix | tfgan_lite.CycleGAN)
+        directions = serving.directions_of(_load_keras(model))
+        contract = _keras_contract(model, directions[0] if directions else None)
+        return contract.kind == serving.IMAGE_TO_IMAGE
     if kind == "tflite":
         return _tflite_metadata(model).get("kind") == "image_to_image"
     metadata = _metadata_for(model) or {}
@@ -286,9 +306,10 @@ def _check_direction(direction, metadata):
     if direction is None:
         return
     recorded = metadata.get("direction")
-    if metadata.get("model") == "Pix2Pix" or ("model" in metadata and recorded is None):
+    if "model" in metadata and recorded is None:
         raise UsageError(
-            "--direction is for a CycleGAN; this Pix2Pix translates one way: drop --direction."
+            f"--direction is for a CycleGAN; this {metadata['model']} translates one way: drop "
+            "--direction."
         )
     if recorded is not None and recorded != direction:
         raise UsageError(
@@ -343,28 +364,27 @@ def _tflite_translator(path, seed, direction):
 
 
 def _keras_translator(path, seed, direction):
-    import tfgan_lite
+    from tfgan_lite import serving
 
     model = _load_keras(path)
     metadata = {"output": "float", "value_range": [-1.0, 1.0]}
-    if isinstance(model, tfgan_lite.Pix2Pix):
-        _check_direction(direction, {"model": "Pix2Pix"})
-        shape = model.source_shape
-
-        def run(images):
-            return model.translate(images, seed=seed)
-    else:
+    if serving.directions_of(model):
         if direction is None:
             raise UsageError(
-                f"--model {path} is a CycleGAN, which translates both ways: pass --direction "
-                "a_to_b (domain A images to B) or --direction b_to_a."
+                f"--model {path} is a {type(model).__name__}, which translates both ways: pass "
+                "--direction a_to_b (domain A images to B) or --direction b_to_a."
             )
-        shape = model.shape_a if direction == "a_to_b" else model.shape_b
+        contract = _keras_contract(path, direction)
+    else:
+        contract = _keras_contract(path)
+        _check_direction(direction, {"model": contract.name, "direction": None})
+    images = next(spec for spec in contract.inputs if spec.image)
 
-        def run(images):
-            return model.translate(images, direction)
+    def run(batch):
+        inputs = {**contract.draw(len(batch), seed), images.name: batch}
+        return contract.keras_outputs(inputs, seed)
 
-    return Translator(run, tuple(shape), False, (-1.0, 1.0), metadata)
+    return Translator(run, tuple(images.shape), False, (-1.0, 1.0), metadata)
 
 
 def translator(model, seed=0, direction=None):
