@@ -57,13 +57,17 @@ def test_real_fake_logit_is_logsumexp_and_the_loss_matches_numpy():
 
 
 class Subclassed(keras.Model):
-    def __init__(self):
+    """A subclassed classifier returns its features itself: [logits, features]."""
+
+    def __init__(self, features=True):
         super().__init__()
+        self.features = features
         self.hidden = keras.layers.Dense(12, activation="relu")
         self.out = keras.layers.Dense(3)
 
     def call(self, x, training=False):
-        return self.out(self.hidden(x))
+        hidden = self.hidden(x)
+        return [self.out(hidden), hidden] if self.features else self.out(hidden)
 
 
 def functional_classifier():
@@ -86,6 +90,16 @@ def test_feature_layer_defaults_to_the_input_of_the_last_layer(classifier, featu
     ssgan = make_ssgan(classifier(), feature_layer=feature_layer)
     features = ssgan._discriminate(tf.zeros([7, 6]), None, training=False)["features"]
     assert tuple(features.shape) == (7, width)
+    # One network of two outputs, sharing the classifier's weights: no patched layer.
+    assert len(ssgan.discriminator(tf.zeros([7, 6]))) == 2
+
+
+def test_a_subclassed_classifier_of_one_output_is_refused_with_the_fix():
+    with pytest.raises(ValueError, match=r"return \[logits, features\]"):
+        make_ssgan(Subclassed(features=False))
+    # Without feature matching it needs no features.
+    ssgan = make_ssgan(Subclassed(features=False), generator_objective="standard")
+    assert ssgan._discriminate(tf.zeros([2, 6]), None, training=False)["features"] is None
 
 
 def test_feature_matching_loss_against_numpy():

@@ -57,7 +57,17 @@ HOOKS = (
     "_check_discriminator_output",
     "_check_data",
 )
-PUBLIC_OVERRIDES = ("fit", "generate", "default_labels", "get_config", "from_config")
+PUBLIC_OVERRIDES = (
+    "fit",
+    "generate",
+    "default_labels",
+    "get_config",
+    "from_config",
+    "serving_contract",
+    "serving_directions",
+)
+# The class attributes a variant may set.
+SETTINGS = ("conditional", "_packable", "_network_keys")
 
 
 def _rows(structure, rows):

@@ -142,8 +142,12 @@ class InfoGAN(GAN):
         )
         self.code_size = sum(self.categorical_codes) + self.continuous_codes
         self.code_entropy = code_entropy(self.categorical_codes, self.continuous_codes)
-        self.log_variances = False  # read from the Q head's width by the network check
         super().__init__(generator, discriminator, latent_dim, **kwargs)
+        # Whether Q returns the continuous codes' log-variances: read from its width (the
+        # network check above has refused any other width).
+        probe = self._generate(tf.zeros([1, self.latent_dim]), self._probe_condition(1), False)
+        width = self._discriminate(probe, None, training=False)["q"].shape[-1]
+        self.log_variances = bool(self.continuous_codes) and width > self.code_size
 
     # ----------------------------------------------------------------- codes
     def _generator_width(self):
@@ -208,7 +212,6 @@ class InfoGAN(GAN):
                 f"{with_variances}), but has shape {shape_str(shape)}; end it with "
                 f"keras.layers.Dense({self.code_size})."
             )
-        self.log_variances = bool(self.continuous_codes) and shape[0] == widths[1]
 
     def _gan_logits(self, output):
         return output["logits"]
@@ -293,15 +296,13 @@ class InfoGAN(GAN):
             raise ValueError("an InfoGAN takes codes=, not labels=: codes=[class, ...].")
         n = checks.integer(n, "n")
         seed = int(np.random.randint(2**31 - 1)) if seed is None else int(seed)
-        self._fixed_codes = self._codes_for(n, codes, seed)
-        try:
-            return super().generate(n, seed, batch_size=batch_size, averaged=averaged)
-        finally:
-            self._fixed_codes = None
+        # The codes travel as the condition argument: no state on the model.
+        return self._sample(n, seed, self._codes_for(n, codes, seed), batch_size, averaged)
 
     def _condition_for(self, n, labels):
-        codes = getattr(self, "_fixed_codes", None)
-        return codes if codes is not None else self._codes_for(n, None, 0)
+        if labels is not None:
+            raise ValueError("an InfoGAN takes codes=, not labels=: codes=[class, ...].")
+        return self._codes_for(n, None, 0)
 
     def predict_codes(self, x, batch_size=1024):
         """Q's reading of examples: a dict with ``"categorical"`` (n, number of categorical
@@ -331,3 +332,52 @@ class InfoGAN(GAN):
             "info_weight": self.info_weight,
             "continuous_weight": self._continuous_weight,
         }
+
+    # ----------------------------------------------------------------- serving contract
+    def serving_contract(self, direction=None):
+        """``GAN``'s contract with the codes beside z: ``categorical_codes`` (int32, column i
+        in [0, size i)) and ``continuous_codes`` (float32), each when the model has such
+        codes, drawn from their priors with z in the ``sample`` signature, as ``generate``
+        draws them."""
+        from tfgan_lite import serving
+
+        contract = super().serving_contract(direction)
+
+        def codes(kind):
+            return lambda n, seed: self._draw_codes(n, seed + tf.constant([0, 1]))[kind]
+
+        inputs = list(contract.inputs)
+        if self.categorical_codes:
+            inputs.append(
+                serving.Input(
+                    "categorical_codes",
+                    "int32",
+                    (len(self.categorical_codes),),
+                    sizes=tuple(self.categorical_codes),
+                    sample=codes("categorical"),
+                )
+            )
+        if self.continuous_codes:
+            inputs.append(
+                serving.Input(
+                    "continuous_codes",
+                    "float32",
+                    (self.continuous_codes,),
+                    sample=codes("continuous"),
+                )
+            )
+
+        def compute(tensors):
+            n = tf.shape(tensors["z"])[0]
+            condition = {
+                "categorical": tensors.get("categorical_codes", tf.zeros([n, 0], tf.int32)),
+                "continuous": tensors.get("continuous_codes", tf.zeros([n, 0], tf.float32)),
+            }
+            return self._generate(tensors["z"], condition, False, averaged=True)
+
+        metadata = {
+            **contract.metadata,
+            "categorical_codes": list(self.categorical_codes),
+            "continuous_codes": self.continuous_codes,
+        }
+        return contract.replace(inputs=inputs, compute=compute, metadata=metadata)

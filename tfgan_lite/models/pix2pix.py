@@ -17,12 +17,10 @@ is its dropout, as in the paper; a generator of ``[source, z]`` (``tfgan_lite.ne
 
 Over GAN's hooks: ``_unpack`` returns the target as the real batch and the source as the
 condition; ``_generator_inputs`` is the source (or ``[source, z]``), ``_discriminator_inputs``
-``[source, image]``. The L1 term needs the generated and the target images, which
-``_generator_objective`` has: Pix2Pix adds it there, so the generator's update and
-``evaluate`` take it (beside the unrolled adversarial loss, when unrolling). The ``l1``
-metric is added to the metrics of ``_discriminator_objective``, which sees the same two
-batches (the generated batch the generator's loss is taken on, and its targets) in the
-discriminator's update and in ``evaluate``.
+``[source, image]``. The L1 term is ``_sample_loss``, the hook for a loss on the samples
+themselves: the generator's update and ``evaluate`` add it to the adversarial loss (the
+unrolled one, when unrolling), and its ``l1`` metric is logged beside the discriminator's,
+on the same two batches (the generated batch and its targets).
 """
 
 import keras
@@ -246,19 +244,11 @@ class Pix2Pix(GAN):
         _check_patch_logits(tuple(output.shape[1:]))
 
     # ----------------------------------------------------------------- the objectives
-    def _generator_objective(self, fake, real, condition, seed, training, outputs=None):
-        adversarial = super()._generator_objective(fake, real, condition, seed, training, outputs)
-        if not self.l1_weight:
-            return adversarial
-        return adversarial + self.l1_weight * l1_distance(real, fake)
-
-    def _discriminator_objective(
-        self, real, fake, condition, seed, training, weights=None, lazy=False
-    ):
-        loss, terms, real_output, fake_output, metrics = super()._discriminator_objective(
-            real, fake, condition, seed, training, weights, lazy
-        )
-        return loss, terms, real_output, fake_output, {**metrics, "l1": l1_distance(real, fake)}
+    def _sample_loss(self, real, fake, condition):
+        """``l1_weight`` times the L1 of the generated images to their targets, added to
+        G's loss; the L1 itself logged as ``l1``."""
+        l1 = l1_distance(real, fake)
+        return (self.l1_weight * l1 if self.l1_weight else None), {"l1": l1}
 
     # ----------------------------------------------------------------- data
     def _missing_targets(self):
@@ -311,14 +301,14 @@ class Pix2Pix(GAN):
         if isinstance(x, tf.data.Dataset):  # fit's {"x": target, "source": source}: paired
             boundary.check_data(self, x, batch_size)  # the batch size
             try:
-                boundary.check_range(self, x)  # integer targets, from the element spec
+                boundary.check_range(self.generator, x)  # integer targets, from the element spec
             except ValueError as error:
                 raise ValueError(_named_targets(str(error))) from None
             return
         self._check_pairs(x, y)
         boundary.check_data(self, np.asarray(y), batch_size)
         try:
-            boundary.check_range(self, np.asarray(y))
+            boundary.check_range(self.generator, np.asarray(y))
         except ValueError as error:
             raise ValueError(_named_targets(str(error))) from None
 
@@ -382,3 +372,46 @@ class Pix2Pix(GAN):
 
     def get_config(self):
         return {**super().get_config(), "l1_weight": self.l1_weight}
+
+    # ----------------------------------------------------------------- serving contract
+    def serving_contract(self, direction=None):
+        """What an export serves (``tfgan_lite.serving``): ``images`` (the sources) to
+        ``images`` through the averaged generator when the model averages, as ``translate``
+        runs it; a generator of ``[source, z]`` takes z drawn from the prior (from a
+        ``seed`` in the SavedModel, as ``translate(images, seed=seed)`` draws it)."""
+        from tfgan_lite import priors, serving
+
+        serving.refuse_direction(self, direction)
+        inputs = [serving.Input("images", "float32", tuple(self.source_shape), image=True)]
+        if self.takes_z:
+            self._require_prior()
+            inputs.append(
+                serving.Input("z", "float32", (self.latent_dim,), sample=self.sample_latent)
+            )
+
+        def compute(tensors):
+            dtype = self.compute_dtype
+            z = tensors.get("z")
+            z = None if z is None else tf.cast(z, dtype)
+            return self._generate(z, tf.cast(tensors["images"], dtype), False, averaged=True)
+
+        return serving.Contract(
+            kind=serving.IMAGE_TO_IMAGE,
+            name="Pix2Pix",
+            inputs=inputs,
+            output=serving.Output("images", tuple(self.sample_shape)),
+            compute=compute,
+            network=self.ema_generator if self.ema else self.generator,
+            generator=serving.averaged_text(self.ema),
+            metadata={
+                "model": "Pix2Pix",
+                "direction": None,
+                "input_shape": list(self.source_shape),
+                "output_shape": list(self.sample_shape),
+                "latent_dim": self.latent_dim if self.takes_z else None,
+                "prior": priors.name_of(self.prior) if self.takes_z else None,
+            },
+            reference=lambda inputs, seed: self.translate(inputs["images"], seed=seed),
+            reference_name="the Pix2Pix's translate",
+            check_sampling=self._require_prior,
+        )

@@ -19,19 +19,44 @@ from tfgan_lite.models.gan import GAN
 GENERATOR_OBJECTIVES = ("feature_matching", "standard")
 
 
-class _FeatureTap:
-    """Records a layer's input (or output) whenever the classifier calls it."""
+_SUBCLASSED = (
+    "feature matching reads an intermediate layer of the classifier, and a subclassed "
+    "classifier has no graph to read it from: make it return [logits, features] (two "
+    "outputs), or build it as a Sequential or functional model."
+)
 
-    def __init__(self, layer, take_input):
-        self.value = None
-        call = layer.call
 
-        def tapped(*args, **kwargs):
-            output = call(*args, **kwargs)
-            self.value = args[0] if take_input else output
-            return output
+def _output_count(model):
+    """How many outputs a Sequential or functional model has; None for a subclassed one."""
+    try:
+        outputs = model.outputs
+    except (AttributeError, ValueError):
+        return None
+    return len(outputs) if isinstance(outputs, list | tuple) else None
 
-        layer.call = tapped
+
+def with_features(classifier, feature_layer=None):
+    """The classifier as a network of two outputs, ``[logits, features]``, sharing its
+    layers and weights: ``features`` is ``feature_layer``'s output (by name or index), or
+    with None the input of its last layer. For Sequential and functional classifiers; a
+    subclassed one returns the two outputs itself."""
+    layers = getattr(classifier, "layers", [])
+    if not layers or _output_count(classifier) is None:
+        raise ValueError(_SUBCLASSED)
+    try:
+        if feature_layer is None:
+            features = layers[-1].input
+        elif isinstance(feature_layer, int | np.integer):
+            features = layers[feature_layer].output
+        else:
+            features = classifier.get_layer(feature_layer).output
+    except (IndexError, ValueError) as error:
+        names = [layer.name for layer in layers]
+        raise ValueError(
+            f"feature_layer={feature_layer!r} is not a layer of the classifier; use an index "
+            f"below {len(layers)} or one of {names}."
+        ) from error
+    return keras.Model(classifier.inputs, [classifier.outputs[0], features], name=classifier.name)
 
 
 @keras.saving.register_keras_serializable(package="tfgan_lite")
@@ -45,7 +70,9 @@ class SemiSupervisedGAN(GAN):
         latent_dim: the size of z.
         feature_layer: the classifier layer whose activations feature matching compares,
             by name or index (its output); None takes the input of the classifier's last
-            layer, for Sequential, functional and subclassed classifiers alike.
+            layer. The model runs the classifier as one network of two outputs,
+            ``[logits, features]`` (``with_features``), sharing its weights; a classifier
+            that already returns those two outputs (a subclassed one must) is used as it is.
         generator_objective: ``"feature_matching"`` (the paper's best classifier) or
             ``"standard"`` (the ``loss`` objective's generator loss on logsumexp logits).
         supervised_weight: the weight of the supervised cross-entropy.
@@ -89,56 +116,28 @@ class SemiSupervisedGAN(GAN):
         self.feature_layer = feature_layer
         self.generator_objective = generator_objective
         self.supervised_weight = float(supervised_weight)
-        self._tap = None  # made once the classifier is tracked, below
+        if generator_objective == "feature_matching" and _output_count(classifier) == 1:
+            classifier = with_features(classifier, feature_layer)
         super().__init__(generator, classifier, latent_dim, **kwargs)
-        self._tap = self._make_tap(feature_layer)
 
     @property
     def classifier(self):
         """The K-class classifier (the discriminator)."""
         return self.discriminator
 
-    def _make_tap(self, feature_layer):
-        layers = getattr(self.discriminator, "layers", [])
-        if feature_layer is None:
-            if not layers:
-                raise ValueError("feature_layer: the classifier has no layers to match.")
-            return _FeatureTap(layers[-1], take_input=True)
-        try:
-            if isinstance(feature_layer, int | np.integer):
-                layer = layers[feature_layer]
-            else:
-                layer = self.discriminator.get_layer(feature_layer)
-        except (IndexError, ValueError) as error:
-            names = [layer.name for layer in layers]
-            raise ValueError(
-                f"feature_layer={feature_layer!r} is not a layer of the classifier; use an "
-                f"index below {len(layers)} or one of {names}."
-            ) from error
-        return _FeatureTap(layer, take_input=False)
-
-    def _tapped_features(self):
-        if self._tap.value is None:
-            raise ValueError(
-                f"feature_layer={self.feature_layer!r} was not called by the classifier's "
-                "forward pass; pick a layer that call() uses."
-            )
-        features = tf.cast(self._tap.value, tf.float32)
-        return tf.reshape(features, [tf.shape(features)[0], -1])
-
     # ----------------------------------------------------------------- hooks
     def _metric_names(self):
         return super()._metric_names() + ["supervised_loss", "accuracy"]
 
     def _discriminator_outputs(self, raw):
-        # The tap holds the feature layer's activations of the call that made ``raw``.
-        features = None
-        if self._tap is not None and self.generator_objective == "feature_matching":
-            features = self._tapped_features()
-            self._tap.value = None
-        return {"logits": raw, "features": features}
+        if isinstance(raw, list | tuple):  # [logits, features]
+            features = tf.cast(raw[1], tf.float32)
+            return {"logits": raw[0], "features": tf.reshape(features, [tf.shape(features)[0], -1])}
+        return {"logits": raw, "features": None}
 
     def _check_discriminator_output(self, output):
+        if self.generator_objective == "feature_matching" and output["features"] is None:
+            raise ValueError(_SUBCLASSED)
         shape = tuple(output["logits"].shape[1:])
         if shape != (self.num_classes,):
             raise ValueError(
@@ -252,9 +251,14 @@ class SemiSupervisedGAN(GAN):
         return super().fit(stream.prefetch(tf.data.AUTOTUNE), **kwargs)
 
     def classify(self, x, batch_size=1024):
-        """Class ids of the examples in x, as a NumPy int array."""
-        logits = self.discriminator.predict(x, batch_size=batch_size, verbose=0)
-        return np.argmax(logits, axis=-1)
+        """Class ids of the examples in x, as a NumPy int array (through the one
+        discriminator path)."""
+        x = np.asarray(x)
+        ids = [
+            np.argmax(self._discriminate(x[i : i + batch_size], None, False)["logits"], -1)
+            for i in range(0, len(x), batch_size)
+        ]
+        return np.concatenate(ids) if ids else np.zeros([0], np.int64)
 
     def get_config(self):
         return {
