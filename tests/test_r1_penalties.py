@@ -96,7 +96,9 @@ def test_penalties_are_logged_saved_and_checked(tmp_path):
     # The flat keywords build the penalty objects, and the config keeps the objects.
     made = [(type(p).__name__, p.weight, p.every) for p in gan.penalties]
     assert made == [("R1", 1.0, 2), ("R2", 0.5, 2)]
-    saved = [(c["class_name"], c["config"]["gamma"], c["config"]["every"]) for c in config["penalties"]]
+    saved = [
+        (c["class_name"], c["config"]["gamma"], c["config"]["every"]) for c in config["penalties"]
+    ]
     assert saved == [("R1", 1.0, 2), ("R2", 0.5, 2)]
     assert "r1_penalty" not in config  # one form in the file: the objects
     for kwargs, match in (

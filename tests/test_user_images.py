@@ -290,7 +290,7 @@ def test_fit_checks_a_dataset_as_it_streams_without_moving_its_shuffle():
         return data.shuffle(64, seed=0, reshuffle_each_iteration=True).batch(8)
 
     data = shuffled()
-    boundary.check_range(gan.generator, data)  # reads nothing: the order is the one a fresh copy has
+    boundary.check_range(gan.generator, data)  # reads nothing: the order is a fresh copy's
     first = [b.numpy() for b in data.take(2)]
     np.testing.assert_array_equal(first, [b.numpy() for b in shuffled().take(2)])
     checked = boundary.range_checked(gan.generator, shuffled())
