@@ -80,6 +80,9 @@ class CycleGAN(AdversarialCore):
             ``translate`` and the exports, as ``GAN(ema=...)`` does.
         seed: seeds the penalties' draws and the shuffling of array data; None picks one.
 
+    All but the networks and the three weights are keywords of ``AdversarialCore``, as for
+    ``GAN``.
+
     ``fit(a, b)`` takes two unpaired sets: arrays (of any lengths; each is shuffled and
     repeated, and an epoch is ``max(len(a), len(b)) // batch_size`` steps unless
     ``steps_per_epoch`` says otherwise) or two datasets of batches, zipped inside. Before
@@ -103,29 +106,11 @@ class CycleGAN(AdversarialCore):
         loss="least_squares",
         cycle_weight=10.0,
         identity_weight=None,
-        ema=None,
-        gradient_penalty=0.0,
-        r1_penalty=0.0,
-        seed=None,
-        penalties=None,
-        r2_penalty=0.0,
-        penalty_every=1,
-        ema_start=0,
-        ema_ramp=True,
         **kwargs,
     ):
-        super().__init__(
-            penalties=penalties,
-            gradient_penalty=gradient_penalty,
-            r1_penalty=r1_penalty,
-            r2_penalty=r2_penalty,
-            penalty_every=penalty_every,
-            ema=ema,
-            ema_start=ema_start,
-            ema_ramp=ema_ramp,
-            seed=seed,
-            **kwargs,
-        )
+        # The core's keywords: penalties (and their flat shorthand), ema, ema_start,
+        # ema_ramp, seed, name.
+        super().__init__(**kwargs)
         networks = dict(
             zip(
                 _NETWORKS,
