@@ -5,7 +5,15 @@ the discriminator, then one update of the generator, each network with its own
 optimizer. The variants (conditional, semi-supervised) override small hooks, never the
 step; unrolling (``unroll_steps``) is part of the step, so every variant has it.
 
-The hook contract (``docs/architecture.md`` draws it):
+``GAN`` runs on ``AdversarialCore`` (``tfgan_lite.models.core``), which holds compile,
+fit's checks, the trackers, the seeds, the penalties, the generator average and the
+config; this module holds the step and the hooks.
+
+The hook contract: ``HOOKS`` below lists the methods a variant may override, each a pure
+function of what it is given (``docs/architecture.md`` has the table of what each
+receives and returns); ``PUBLIC_OVERRIDES`` the public methods a family may extend and
+``SETTINGS`` the class attributes it may set. ``tests/test_hook_contract.py`` fails on a
+model class that overrides anything else. The main ones:
 
 * ``_unpack(data, seed, training)``: the real batch and its condition (labels, or any nest
   of tensors with a leading batch axis) from what ``fit`` or ``evaluate`` feeds.
@@ -17,10 +25,12 @@ The hook contract (``docs/architecture.md`` draws it):
 * ``_discriminator_loss(real_output, fake_output, condition, extra_outputs)`` and
   ``_generator_loss(fake_output, real_output, condition)``: pure functions of outputs;
   they never call a network. ``_gan_logits(output)`` is the real-vs-fake logit.
+* ``_sample_loss(real, fake, condition)``: a loss on the samples themselves added to the
+  generator's (Pix2Pix's L1), and metrics of the samples.
 * ``_condition_for(n, labels)``: the condition ``generate`` passes for ``labels``.
 
 Only ``_generate`` and ``_discriminate`` call the networks, and every evaluation of the
-discriminator (its update, the generator's loss, the gradient penalty, the unrolled
+discriminator (its update, the generator's loss, the penalties' critics, the unrolled
 look-ahead on the unrolled weights, the extra batches and ``test_step``) goes through
 ``_discriminate``, so a change to D's input made there applies everywhere. Randomness
 comes from the step's seed, folded by stream name in ``tfgan_lite.models.seeds``.
