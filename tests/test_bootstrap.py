@@ -11,7 +11,7 @@ from scipy import linalg
 
 import tfgan_lite as tfgan
 from tfgan_lite.eval import bootstrap as bs
-from tfgan_lite.eval import features as ft
+from tfgan_lite.eval import common, features, frechet, inception_score, kernel, manifold
 
 METRICS = ("fid", "kid", "precision", "recall", "density", "coverage")
 KEYS = {"value", "mean", "std", "low", "high"}
@@ -53,8 +53,8 @@ def test_fid_interval_covers_the_true_fid_of_two_gaussians_in_90_percent_of_100_
     for draw in range(DRAWS):
         a = rng.multivariate_normal(mu_1, s_1, size=N)
         b = rng.multivariate_normal(mu_2, s_2, size=N)
-        interval = ft.frechet_distance(a, b, bootstrap=RESAMPLES, seed=draw)
-        plain = ft.frechet_distance(a, b, bootstrap=RESAMPLES, seed=draw, method="percentile")
+        interval = frechet.frechet_distance(a, b, bootstrap=RESAMPLES, seed=draw)
+        plain = frechet.frechet_distance(a, b, bootstrap=RESAMPLES, seed=draw, method="percentile")
         basic += interval["low"] <= true_fid <= interval["high"]
         percentile += plain["low"] <= true_fid <= plain["high"]
         estimates.append(interval["value"])
@@ -74,7 +74,7 @@ def sets(n_real=120, n_fake=100, d=6, seed=0):
 
 def test_all_metrics_bootstrap_gives_value_mean_std_and_interval_per_metric():
     real, fake = sets()
-    flat = ft.all_metrics(real, fake)
+    flat = features.all_metrics(real, fake)
     scores = tfgan.eval.all_metrics(real, fake, bootstrap=50, seed=3)
     assert set(scores) == set(METRICS)
     for name in METRICS:
@@ -82,28 +82,30 @@ def test_all_metrics_bootstrap_gives_value_mean_std_and_interval_per_metric():
         assert set(score) == KEYS and all(isinstance(v, float) for v in score.values())
         assert score["value"] == flat[name]  # the estimate on all samples, as without
         assert score["low"] <= score["high"] and score["std"] > 0
-        low, high = ft.BOUNDS[name]
+        low, high = common.BOUNDS[name]
         assert low <= score["low"] and score["high"] <= high
     # Seeded: the same seed, the same intervals; another seed, others.
     assert tfgan.eval.all_metrics(real, fake, bootstrap=50, seed=3) == scores
     assert tfgan.eval.all_metrics(real, fake, bootstrap=50, seed=4) != scores
     # FID's resamples are those of frechet_distance with the same seed.
-    assert ft.frechet_distance(real, fake, bootstrap=50, seed=3) == pytest.approx(scores["fid"])
+    assert frechet.frechet_distance(real, fake, bootstrap=50, seed=3) == pytest.approx(
+        scores["fid"]
+    )
 
 
 def test_interval_methods_per_metric():
     real, fake = sets()
-    scores = ft.all_metrics(real, fake, bootstrap=60, seed=0)
-    percentile = ft.all_metrics(real, fake, bootstrap=60, seed=0, method="percentile")
+    scores = features.all_metrics(real, fake, bootstrap=60, seed=0)
+    percentile = features.all_metrics(real, fake, bootstrap=60, seed=0, method="percentile")
     for name in METRICS:
         s, p = scores[name], percentile[name]
         assert s["mean"] == p["mean"] and s["std"] == p["std"]
         q_low, q_high = p["low"], p["high"]  # the quantiles (none of these is clipped)
-        if ft.METHODS[name] == "basic":
+        if common.METHODS[name] == "basic":
             expected = (2 * s["value"] - q_high, 2 * s["value"] - q_low)
         else:
             expected = (s["value"] + q_low - s["mean"], s["value"] + q_high - s["mean"])
-        expected = np.clip(expected, *ft.BOUNDS[name])
+        expected = np.clip(expected, *common.BOUNDS[name])
         assert (s["low"], s["high"]) == pytest.approx(tuple(expected), abs=1e-12), name
 
 
@@ -114,31 +116,31 @@ def test_fid_bootstrap_resamples_avoid_the_matrix_square_root(monkeypatch):
     rng = np.random.default_rng(0)
     real, fake = rng.normal(size=(540, 128)), rng.normal(size=(540, 128)) + 0.05
     calls = []
-    sqrtm = ft._sqrtm
-    monkeypatch.setattr(ft, "_sqrtm", lambda m, strict: calls.append(1) or sqrtm(m, strict))
-    ft.frechet_distance(real, fake, bootstrap=200)
+    sqrtm = frechet._sqrtm
+    monkeypatch.setattr(frechet, "_sqrtm", lambda m, strict: calls.append(1) or sqrtm(m, strict))
+    frechet.frechet_distance(real, fake, bootstrap=200)
     assert 1 <= len(calls) <= 2, len(calls)
     cov_a, cov_b = np.cov(real, rowvar=False), np.cov(fake, rowvar=False)
     expected = float(np.trace(sqrtm(cov_a @ cov_b, strict=True)).real)
-    assert ft._trace_sqrt_product(cov_a, cov_b) == pytest.approx(expected, rel=1e-8)
+    assert frechet._trace_sqrt_product(cov_a, cov_b) == pytest.approx(expected, rel=1e-8)
 
 
 def test_counts_of_one_reproduce_the_metrics():
     real, fake = sets()
     ones_real, ones_fake = np.ones(len(real), int), np.ones(len(fake), int)
-    kernels = (ft._kernel(real), ft._kernel(fake), ft._kernel(real, fake))
+    kernels = (kernel._kernel(real), kernel._kernel(fake), kernel._kernel(real, fake))
     rng = np.random.default_rng(0)  # KID's subsets of the larger set
-    got = ft._resampled_metrics(real, fake, 5, ones_real, ones_fake, rng, kernels)
-    flat = ft.all_metrics(real, fake, k=5)
+    got = features._resampled_metrics(real, fake, 5, ones_real, ones_fake, rng, kernels)
+    flat = features.all_metrics(real, fake, k=5)
     for name in ("precision", "recall", "density", "coverage"):
         assert got[name] == flat[name], name
     assert got["fid"] == pytest.approx(flat["fid"], rel=1e-9)
     # KID over the whole sets (as kernel_distance takes sets below its subset size).
     square = sets(100, 100)
-    kernels = (ft._kernel(square[0]), ft._kernel(square[1]), ft._kernel(*square))
+    kernels = (kernel._kernel(square[0]), kernel._kernel(square[1]), kernel._kernel(*square))
     ones = np.ones(100)
-    assert ft._mmd2_weighted(kernels, ones, ones) == pytest.approx(
-        ft.kernel_distance(*square), rel=1e-9
+    assert kernel._mmd2_weighted(kernels, ones, ones) == pytest.approx(
+        kernel.kernel_distance(*square), rel=1e-9
     )
 
 
@@ -146,29 +148,29 @@ def test_copies_of_a_sample_are_not_its_neighbours():
     # Points on a line, the first one drawn twice by a resample.
     x = np.array([[0.0], [1.0], [3.0], [6.0]])
     counts = np.array([2.0, 1.0, 1.0, 1.0])
-    radii = np.sqrt(ft._radii2(x, x - x.mean(0), 1, counts))
+    radii = np.sqrt(manifold._radii2(x, x - x.mean(0), 1, counts))
     # k = 1: the nearest *other* sample of 0 is 1, not its copy at distance 0.
     np.testing.assert_array_equal(radii, [1.0, 1.0, 2.0, 3.0])
     # k = 2: from 1, the two copies of 0 are the two nearest; from 3, 1 then 0 (or 6).
-    radii = np.sqrt(ft._radii2(x, x - x.mean(0), 2, counts))
+    radii = np.sqrt(manifold._radii2(x, x - x.mean(0), 2, counts))
     np.testing.assert_array_equal(radii, [3.0, 1.0, 3.0, 5.0])
 
 
 def test_radii_from_neighbours_found_once_equal_a_search_on_each_resample():
     real, fake = sets(60, 50, d=3)
-    candidates = (ft._candidates(real, 3), ft._candidates(fake, 3))
+    candidates = (manifold._candidates(real, 3), manifold._candidates(fake, 3))
     rng = np.random.default_rng(5)
     for _ in range(20):
         counts = bs.counts(rng, len(real)), bs.counts(rng, len(fake))
-        searched = ft._resampled_metrics(real, fake, 3, *counts, rng, None)
-        found = ft._resampled_metrics(real, fake, 3, *counts, rng, None, candidates)
+        searched = features._resampled_metrics(real, fake, 3, *counts, rng, None)
+        found = features._resampled_metrics(real, fake, 3, *counts, rng, None, candidates)
         for name in ("precision", "recall", "density", "coverage"):
             assert found[name] == searched[name], name
     # Too few candidates: the rows whose candidates hold fewer than k copies are searched.
     counts = bs.counts(rng, len(real))
     rows = np.flatnonzero(counts)
-    direct = ft._radii2(real[rows], real[rows] - real[rows].mean(0), 3, counts[rows] * 1.0)
-    few = ft._resampled_radii2(real, candidates[0][:, :2], counts, 3)
+    direct = manifold._radii2(real[rows], real[rows] - real[rows].mean(0), 3, counts[rows] * 1.0)
+    few = manifold._resampled_radii2(real, candidates[0][:, :2], counts, 3)
     np.testing.assert_array_equal(few, direct)
 
 
@@ -177,7 +179,7 @@ def test_resampled_knn_metrics_weight_each_sample_by_its_count():
     fake = np.array([[0.1], [10.2], [30.0]])
     real_counts, fake_counts = np.array([1, 1, 1, 2]), np.array([2, 0, 1])
     rng = np.random.default_rng(0)  # KID's subsets (4 reals, 3 fakes)
-    got = ft._resampled_metrics(real, fake, 1, real_counts, fake_counts, rng, None)
+    got = features._resampled_metrics(real, fake, 1, real_counts, fake_counts, rng, None)
     # k = 1, copies of a sample not its neighbours: the real radii are 1, 1, 1 and 8 (the
     # nearest other sample of 10 is 2, not its copy); the fake 10.2 is not in the resample.
     # Precision: the fake 0.1 (twice) lies in the ball of 0, 30 in none: 2 of 3.
@@ -192,15 +194,15 @@ def test_resampled_knn_metrics_weight_each_sample_by_its_count():
 
 def test_resampled_kid_is_unbiased_where_copies_would_inflate_it():
     real, fake = sets(80, 80, d=3, seed=1)
-    value = ft.kernel_distance(real, fake)
-    kernels = (ft._kernel(real), ft._kernel(fake), ft._kernel(real, fake))
+    value = kernel.kernel_distance(real, fake)
+    kernels = (kernel._kernel(real), kernel._kernel(fake), kernel._kernel(real, fake))
     rng = np.random.default_rng(0)
     fair, naive = [], []
     for _ in range(300):
         ca, cb = bs.counts(rng, 80), bs.counts(rng, 80)
-        fair.append(ft._mmd2_weighted(kernels, ca.astype(float), cb.astype(float)))
+        fair.append(kernel._mmd2_weighted(kernels, ca.astype(float), cb.astype(float)))
         rows_a, rows_b = np.repeat(np.arange(80), ca), np.repeat(np.arange(80), cb)
-        naive.append(ft._mmd2_unbiased(real[rows_a], fake[rows_b]))
+        naive.append(kernel._mmd2_unbiased(real[rows_a], fake[rows_b]))
     spread = np.std(fair) / np.sqrt(len(fair))
     assert abs(np.mean(fair) - value) < 4 * spread
     assert np.mean(naive) - value > 10 * spread  # pairs of copies: k(x, x) in the sums
@@ -208,8 +210,8 @@ def test_resampled_kid_is_unbiased_where_copies_would_inflate_it():
 
 def test_bootstrap_none_keeps_the_flat_dict():
     real, fake = sets()
-    assert all(isinstance(v, float) for v in ft.all_metrics(real, fake).values())
-    assert isinstance(ft.frechet_distance(real, fake), float)
+    assert all(isinstance(v, float) for v in features.all_metrics(real, fake).values())
+    assert isinstance(frechet.frechet_distance(real, fake), float)
 
 
 # -------------------------------------------------------------- the generic function
@@ -219,13 +221,13 @@ def test_bootstrap_interval_of_any_metric_of_one_or_more_sets():
     rng = np.random.default_rng(0)
     p = rng.dirichlet(np.full(5, 0.3), size=200)
     score = tfgan.eval.bootstrap_interval(
-        lambda q: ft.classifier_score(q)["mean"], p, num_resamples=40
+        lambda q: inception_score.classifier_score(q)["mean"], p, num_resamples=40
     )
     assert set(score) == KEYS
-    assert score["value"] == ft.classifier_score(p)["mean"]
+    assert score["value"] == inception_score.classifier_score(p)["mean"]
     assert score["low"] < score["value"] < score["high"]
     both = tfgan.eval.bootstrap_interval(
-        lambda a, b: {"fid": ft.frechet_distance(a, b)},
+        lambda a, b: {"fid": frechet.frechet_distance(a, b)},
         *sets(),
         num_resamples=30,
         seed=1,
@@ -233,7 +235,7 @@ def test_bootstrap_interval_of_any_metric_of_one_or_more_sets():
     )
     assert set(both) == {"fid"} and set(both["fid"]) == KEYS
     # FID takes copies in its stride: the same intervals as the count-based resamples.
-    assert both["fid"] == pytest.approx(ft.frechet_distance(*sets(), bootstrap=30, seed=1))
+    assert both["fid"] == pytest.approx(frechet.frechet_distance(*sets(), bootstrap=30, seed=1))
 
 
 def test_summarize_formulas_and_clipping():
@@ -263,9 +265,9 @@ def test_summarize_formulas_and_clipping():
 def test_bad_bootstrap_arguments_are_value_errors_naming_them(kwargs, name):
     real, fake = sets()
     with pytest.raises(ValueError, match=name):
-        ft.all_metrics(real, fake, **kwargs)
+        features.all_metrics(real, fake, **kwargs)
     with pytest.raises(ValueError, match=name):
-        ft.frechet_distance(real, fake, **kwargs)
+        frechet.frechet_distance(real, fake, **kwargs)
 
 
 def test_bootstrap_interval_refuses_no_sets_and_one_resample():
@@ -302,7 +304,7 @@ def test_evaluate_records_intervals_and_provenance_and_keeps_the_logs_flat(capsy
     result = evaluate.results[-1]
     assert result["provenance"] == expected_provenance
     assert set(result["intervals"]) == set(METRICS)
-    expected = ft.all_metrics(
+    expected = features.all_metrics(
         net.features(real), net.features(gan.generate(50, seed=2)), bootstrap=20, seed=2
     )
     for name in METRICS:

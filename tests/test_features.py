@@ -1,4 +1,5 @@
-"""tfgan_lite.eval.features against references written here, independently of the module.
+"""The metrics on feature vectors (``tfgan_lite.eval``'s ``frechet``, ``kernel``, ``manifold``,
+``inception_score`` and ``features``) against references written here, independently of them.
 
 FID against the closed form for Gaussians and a symmetric-square-root SciPy computation;
 KID against a double-loop unbiased MMD^2; precision/recall and density/coverage against
@@ -13,7 +14,7 @@ from scipy import linalg
 from scipy.spatial.distance import cdist
 
 from tfgan_lite import eval as tfgan_eval
-from tfgan_lite.eval import features as ft
+from tfgan_lite.eval import features, frechet, inception_score, kernel, manifold
 
 # ---------------------------------------------------------------------------- references
 
@@ -104,7 +105,7 @@ def test_fid_matches_gaussian_closed_form(rotate):
         q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
         a, b = a @ q.T, b @ q.T
     expected = np.sum((m1 - m2) ** 2) + np.sum((np.sqrt(v1) - np.sqrt(v2)) ** 2)  # 4.25
-    assert ft.frechet_distance(a, b) == pytest.approx(expected, abs=0.05)
+    assert frechet.frechet_distance(a, b) == pytest.approx(expected, abs=0.05)
 
 
 @pytest.mark.parametrize(("n_a", "n_b", "d"), [(300, 200, 16), (50, 80, 1), (40, 60, 30)])
@@ -113,10 +114,10 @@ def test_fid_matches_scipy_reference(n_a, n_b, d):
     mix = rng.normal(size=(d, d))
     a = rng.normal(size=(n_a, d)) @ mix
     b = 0.3 + rng.normal(size=(n_b, d)) @ (mix + 0.5 * rng.normal(size=(d, d)))
-    value = ft.frechet_distance(a, b)
+    value = frechet.frechet_distance(a, b)
     assert isinstance(value, float)
     assert value == pytest.approx(ref_fid(a, b), rel=1e-8)
-    assert ft.frechet_distance(b, a) == pytest.approx(value, rel=1e-8)
+    assert frechet.frechet_distance(b, a) == pytest.approx(value, rel=1e-8)
 
 
 @pytest.mark.parametrize(("n", "d"), [(500, 8), (200, 200), (20, 64), (2, 5)])
@@ -124,14 +125,14 @@ def test_fid_of_a_set_with_itself_is_zero(n, d):
     # n <= d makes the covariance singular: the eps * I retry must keep the result at 0.
     x = np.random.default_rng(n).normal(size=(n, d)) * 3.0 + 1.0
     scale = np.trace(np.cov(x, rowvar=False))
-    assert 0.0 <= ft.frechet_distance(x, x) < 1e-6 * scale
+    assert 0.0 <= frechet.frechet_distance(x, x) < 1e-6 * scale
 
 
 def test_fid_with_fewer_samples_than_features_is_close_to_reference():
     rng = np.random.default_rng(1)
     a, b = rng.normal(size=(30, 50)), 0.5 + 2.0 * rng.normal(size=(40, 50))
-    assert ft.frechet_distance(a, b) == pytest.approx(ref_fid(a, b), rel=1e-5)
-    assert ft.frechet_distance(a, b, eps=0.0) == pytest.approx(ref_fid(a, b), rel=1e-5)
+    assert frechet.frechet_distance(a, b) == pytest.approx(ref_fid(a, b), rel=1e-5)
+    assert frechet.frechet_distance(a, b, eps=0.0) == pytest.approx(ref_fid(a, b), rel=1e-5)
 
 
 # ------------------------------------------------------------------------------------ KID
@@ -143,11 +144,11 @@ def test_kid_with_one_full_subset_equals_brute_force(n, d, shift):
     a = rng.normal(size=(n, d))
     b = shift + 1.5 * rng.normal(size=(n, d))
     expected = ref_mmd2(a, b)
-    got = ft.kernel_distance(a, b, num_subsets=1, subset_size=n)
+    got = kernel.kernel_distance(a, b, num_subsets=1, subset_size=n)
     assert isinstance(got, float)
     assert got == pytest.approx(expected, rel=1e-10, abs=1e-12)
     # A larger subset_size is capped at n; every subset is then the whole set.
-    both = ft.kernel_distance(a, b, num_subsets=5, subset_size=10 * n, return_std=True)
+    both = kernel.kernel_distance(a, b, num_subsets=5, subset_size=10 * n, return_std=True)
     assert both["mean"] == pytest.approx(expected, rel=1e-10, abs=1e-12)
     assert both["std"] == 0.0
 
@@ -158,20 +159,20 @@ def test_kid_subsets_average_to_the_full_estimate():
     a, b = rng.normal(size=(30, 5)), 0.7 + rng.normal(size=(36, 5))
     m = 12
     full = ref_mmd2(a, b)
-    result = ft.kernel_distance(a, b, num_subsets=3000, subset_size=m, seed=5, return_std=True)
+    result = kernel.kernel_distance(a, b, num_subsets=3000, subset_size=m, seed=5, return_std=True)
     assert result["std"] > 0
     assert abs(result["mean"] - full) < 5 * result["std"] / math.sqrt(3000)
     # Deterministic for a seed, different for another.
-    again = ft.kernel_distance(a, b, num_subsets=3000, subset_size=m, seed=5)
+    again = kernel.kernel_distance(a, b, num_subsets=3000, subset_size=m, seed=5)
     assert again == result["mean"]
-    assert ft.kernel_distance(a, b, num_subsets=3000, subset_size=m, seed=6) != again
+    assert kernel.kernel_distance(a, b, num_subsets=3000, subset_size=m, seed=6) != again
 
 
 def test_kid_of_identical_distributions_is_near_zero():
     rng = np.random.default_rng(4)
     a, b = rng.normal(size=(600, 16)), rng.normal(size=(600, 16))
-    same = ft.kernel_distance(a, b, num_subsets=20, subset_size=300, return_std=True)
-    shifted = ft.kernel_distance(a, b + 0.5, num_subsets=20, subset_size=300)
+    same = kernel.kernel_distance(a, b, num_subsets=20, subset_size=300, return_std=True)
+    shifted = kernel.kernel_distance(a, b + 0.5, num_subsets=20, subset_size=300)
     assert abs(same["mean"]) < 3 * same["std"] + 1e-3
     assert abs(same["mean"]) < 0.02 * shifted
 
@@ -192,7 +193,7 @@ def random_sets(seed, n_real, n_fake, d):
 )
 def test_precision_recall_matches_double_loop(seed, n_real, n_fake, d, k):
     real, fake = random_sets(seed, n_real, n_fake, d)
-    got = ft.precision_recall(real, fake, k=k)
+    got = manifold.precision_recall(real, fake, k=k)
     precision, recall = ref_precision_recall(real, fake, k)
     assert got == {"precision": precision, "recall": recall}
     assert 0 < precision < 1 or 0 < recall < 1  # a case that discriminates
@@ -200,9 +201,9 @@ def test_precision_recall_matches_double_loop(seed, n_real, n_fake, d, k):
 
 def test_precision_recall_of_identical_and_disjoint_sets():
     real, _ = random_sets(5, 60, 1, 4)
-    assert ft.precision_recall(real, real.copy(), k=3) == {"precision": 1.0, "recall": 1.0}
+    assert manifold.precision_recall(real, real.copy(), k=3) == {"precision": 1.0, "recall": 1.0}
     far = np.random.default_rng(6).normal(size=(50, 4)) + 100.0
-    assert ft.precision_recall(real, far, k=3) == {"precision": 0.0, "recall": 0.0}
+    assert manifold.precision_recall(real, far, k=3) == {"precision": 0.0, "recall": 0.0}
 
 
 def test_ties_shifted_data_and_small_blocks_match_double_loop(monkeypatch):
@@ -213,23 +214,23 @@ def test_ties_shifted_data_and_small_blocks_match_double_loop(monkeypatch):
     fake = np.concatenate([real[:15], 1e3 + 0.2 + rng.normal(size=(10, 3)), real[:3]])
     expected_pr = ref_precision_recall(real, fake, 3)
     expected_dc = ref_density_coverage(real, fake, 4)
-    for chunk in [ft._CHUNK_ELEMENTS, 7]:
-        monkeypatch.setattr(ft, "_CHUNK_ELEMENTS", chunk)
-        pr = ft.precision_recall(real, fake, k=3)
+    for chunk in [manifold._CHUNK_ELEMENTS, 7]:
+        monkeypatch.setattr(manifold, "_CHUNK_ELEMENTS", chunk)
+        pr = manifold.precision_recall(real, fake, k=3)
         assert (pr["precision"], pr["recall"]) == expected_pr
-        dc = ft.density_coverage(real, fake, k=4)
+        dc = manifold.density_coverage(real, fake, k=4)
         assert dc["density"] == pytest.approx(expected_dc[0], abs=1e-15)
         assert dc["coverage"] == expected_dc[1]
 
 
 def test_precision_recall_in_chunks_on_larger_sets(monkeypatch):
-    monkeypatch.setattr(ft, "_CHUNK_ELEMENTS", 50_000)
+    monkeypatch.setattr(manifold, "_CHUNK_ELEMENTS", 50_000)
     real, fake = random_sets(8, 1500, 1200, 32)
     d_rr, d_ff, d_fr = cdist(real, real), cdist(fake, fake), cdist(fake, real)
     k = 3
     r_real = np.sort(d_rr, axis=1)[:, k]  # column 0 is the point itself
     r_fake = np.sort(d_ff, axis=1)[:, k]
-    got = ft.precision_recall(real, fake, k=k)
+    got = manifold.precision_recall(real, fake, k=k)
     assert got["precision"] == np.mean((d_fr <= r_real[None, :]).any(axis=1))
     assert got["recall"] == np.mean((d_fr <= r_fake[:, None]).any(axis=0))
 
@@ -243,7 +244,7 @@ def test_precision_recall_in_chunks_on_larger_sets(monkeypatch):
 )
 def test_density_coverage_matches_double_loop(seed, n_real, n_fake, d, k):
     real, fake = random_sets(seed, n_real, n_fake, d)
-    got = ft.density_coverage(real, fake, k=k)
+    got = manifold.density_coverage(real, fake, k=k)
     density, coverage = ref_density_coverage(real, fake, k)
     assert got["density"] == pytest.approx(density, abs=1e-15)
     assert got["coverage"] == coverage
@@ -252,28 +253,28 @@ def test_density_coverage_matches_double_loop(seed, n_real, n_fake, d, k):
 def test_density_coverage_of_identical_and_disjoint_sets():
     real, _ = random_sets(14, 80, 1, 3)
     # Open balls: each holds its centre and k - 1 neighbours, so density is exactly 1.
-    assert ft.density_coverage(real, real.copy(), k=5) == {"density": 1.0, "coverage": 1.0}
+    assert manifold.density_coverage(real, real.copy(), k=5) == {"density": 1.0, "coverage": 1.0}
     far = real + 50.0
-    assert ft.density_coverage(real, far, k=5) == {"density": 0.0, "coverage": 0.0}
+    assert manifold.density_coverage(real, far, k=5) == {"density": 0.0, "coverage": 0.0}
 
 
 def test_ball_boundaries_closed_for_precision_recall_open_for_density_coverage():
     # k = 1: every real ball has radius 1; the fake at 2 lies exactly on the ball around 1.
     real = [[0.0], [1.0], [10.0], [11.0]]
     fake = [[2.0], [5.0]]  # fake radii 3: the reals 0 and 1 lie in the ball around 2
-    assert ft.precision_recall(real, fake, k=1) == {"precision": 0.5, "recall": 0.5}
-    assert ft.density_coverage(real, fake, k=1) == {"density": 0.0, "coverage": 0.0}
+    assert manifold.precision_recall(real, fake, k=1) == {"precision": 0.5, "recall": 0.5}
+    assert manifold.density_coverage(real, fake, k=1) == {"density": 0.0, "coverage": 0.0}
     inside = np.asarray(fake, np.float32) - np.float32(0.5)  # float32 input is accepted
-    assert ft.density_coverage(real, inside, k=1) == {"density": 0.5, "coverage": 0.25}
+    assert manifold.density_coverage(real, inside, k=1) == {"density": 0.5, "coverage": 0.25}
 
 
 def test_all_metrics_agrees_with_the_separate_functions():
     real, fake = random_sets(15, 60, 50, 4)
     got = tfgan_eval.all_metrics(real, fake, k=4)
     assert set(got) == {"fid", "kid", "precision", "recall", "density", "coverage"}
-    assert got["fid"] == ft.frechet_distance(real, fake)
-    assert got["kid"] == ft.kernel_distance(real, fake)
-    pr, dc = ft.precision_recall(real, fake, k=4), ft.density_coverage(real, fake, k=4)
+    assert got["fid"] == frechet.frechet_distance(real, fake)
+    assert got["kid"] == kernel.kernel_distance(real, fake)
+    pr, dc = manifold.precision_recall(real, fake, k=4), manifold.density_coverage(real, fake, k=4)
     assert got["precision"] == pr["precision"] and got["recall"] == pr["recall"]
     assert got["density"] == dc["density"] and got["coverage"] == dc["coverage"]
     assert all(isinstance(v, float) for v in got.values())
@@ -283,13 +284,13 @@ def test_all_metrics_agrees_with_the_separate_functions():
 
 
 def test_classifier_score_uniform_is_one_and_even_one_hot_is_num_classes():
-    uniform = ft.classifier_score(np.full((40, 6), 1 / 6), splits=4)
+    uniform = inception_score.classifier_score(np.full((40, 6), 1 / 6), splits=4)
     assert uniform["mean"] == pytest.approx(1.0, rel=1e-12)
     assert uniform["std"] == pytest.approx(0.0, abs=1e-12)
     classes, splits = 7, 4
     labels = np.arange(classes * splits * 3) % classes  # each split holds each class 3 times
     one_hot = np.eye(classes)[labels]
-    got = ft.classifier_score(one_hot, splits=splits)
+    got = inception_score.classifier_score(one_hot, splits=splits)
     assert got["mean"] == pytest.approx(classes, rel=1e-12)
     assert got["std"] == pytest.approx(0.0, abs=1e-12)
 
@@ -301,11 +302,11 @@ def test_classifier_score_matches_loop_reference(n, c, splits):
     p[0, 0] = 0.0  # a zero probability: 0 log 0 counts as 0
     p[0] /= p[0].sum()
     mean, std = ref_classifier_score(p, splits)
-    got = ft.classifier_score(p, splits=splits)
+    got = inception_score.classifier_score(p, splits=splits)
     assert got["mean"] == pytest.approx(mean, rel=1e-10)
     assert got["std"] == pytest.approx(std, rel=1e-8, abs=1e-12)
     logits = np.log(np.where(p > 0, p, 1e-300)) + 3.0  # softmax(logits) == p
-    from_logits = ft.classifier_score(logits, from_logits=True, splits=splits)
+    from_logits = inception_score.classifier_score(logits, from_logits=True, splits=splits)
     assert from_logits["mean"] == pytest.approx(mean, rel=1e-10)
 
 
@@ -315,37 +316,42 @@ GOOD = np.random.default_rng(20).normal(size=(12, 3))
 PROBS = np.full((12, 4), 0.25)
 
 BAD_INPUTS = [
-    (ft.frechet_distance, (GOOD[:, 0], GOOD), {}, "features_a"),
-    (ft.frechet_distance, (GOOD, GOOD[None]), {}, "features_b"),
-    (ft.frechet_distance, (GOOD, GOOD[:, :2]), {}, "features_b"),
-    (ft.frechet_distance, (GOOD[:1], GOOD), {}, "features_a"),
-    (ft.frechet_distance, (GOOD, np.full((4, 3), np.nan)), {}, "features_b"),
-    (ft.frechet_distance, ([["x", "y"]], GOOD), {}, "features_a"),
-    (ft.frechet_distance, (GOOD, GOOD), {"eps": -1.0}, "eps"),
-    (ft.frechet_distance, (GOOD[:, :0], GOOD[:, :0]), {}, "features_a"),
-    (ft.kernel_distance, (GOOD, GOOD[:1]), {}, "features_b"),
-    (ft.kernel_distance, (GOOD, GOOD[:, :1]), {}, "features_b"),
-    (ft.kernel_distance, (GOOD, GOOD), {"num_subsets": 0}, "num_subsets"),
-    (ft.kernel_distance, (GOOD, GOOD), {"subset_size": 1}, "subset_size"),
-    (ft.kernel_distance, (GOOD, GOOD), {"subset_size": 2.5}, "subset_size"),
-    (ft.precision_recall, (GOOD, GOOD), {"k": 12}, "real_features"),
-    (ft.precision_recall, (GOOD, GOOD[:3]), {"k": 3}, "fake_features"),
-    (ft.precision_recall, (GOOD, GOOD), {"k": 0}, "k"),
-    (ft.precision_recall, (GOOD, GOOD), {"k": True}, "k"),
-    (ft.precision_recall, (GOOD.ravel(), GOOD), {}, "real_features"),
-    (ft.precision_recall, (GOOD, GOOD[:, :2]), {}, "fake_features"),
-    (ft.density_coverage, (GOOD[:5], GOOD), {"k": 5}, "real_features"),
-    (ft.density_coverage, (GOOD, GOOD[:0]), {}, "fake_features"),
-    (ft.density_coverage, (GOOD, GOOD), {"k": 1.0}, "k"),
-    (ft.density_coverage, (GOOD, np.inf * GOOD), {}, "fake_features"),
-    (ft.all_metrics, (GOOD, GOOD[:5]), {"k": 5}, "fake_features"),
-    (ft.all_metrics, (GOOD, GOOD[:, :2]), {}, "fake_features"),
-    (ft.classifier_score, (PROBS[0],), {}, "probabilities_or_logits"),
-    (ft.classifier_score, (PROBS,), {"splits": 0}, "splits"),
-    (ft.classifier_score, (PROBS,), {"splits": 13}, "probabilities_or_logits"),
-    (ft.classifier_score, (PROBS * 2,), {}, "probabilities_or_logits"),
-    (ft.classifier_score, (PROBS - 0.5,), {}, "probabilities_or_logits"),
-    (ft.classifier_score, (PROBS[:, :1],), {"from_logits": True}, "probabilities_or_logits"),
+    (frechet.frechet_distance, (GOOD[:, 0], GOOD), {}, "features_a"),
+    (frechet.frechet_distance, (GOOD, GOOD[None]), {}, "features_b"),
+    (frechet.frechet_distance, (GOOD, GOOD[:, :2]), {}, "features_b"),
+    (frechet.frechet_distance, (GOOD[:1], GOOD), {}, "features_a"),
+    (frechet.frechet_distance, (GOOD, np.full((4, 3), np.nan)), {}, "features_b"),
+    (frechet.frechet_distance, ([["x", "y"]], GOOD), {}, "features_a"),
+    (frechet.frechet_distance, (GOOD, GOOD), {"eps": -1.0}, "eps"),
+    (frechet.frechet_distance, (GOOD[:, :0], GOOD[:, :0]), {}, "features_a"),
+    (kernel.kernel_distance, (GOOD, GOOD[:1]), {}, "features_b"),
+    (kernel.kernel_distance, (GOOD, GOOD[:, :1]), {}, "features_b"),
+    (kernel.kernel_distance, (GOOD, GOOD), {"num_subsets": 0}, "num_subsets"),
+    (kernel.kernel_distance, (GOOD, GOOD), {"subset_size": 1}, "subset_size"),
+    (kernel.kernel_distance, (GOOD, GOOD), {"subset_size": 2.5}, "subset_size"),
+    (manifold.precision_recall, (GOOD, GOOD), {"k": 12}, "real_features"),
+    (manifold.precision_recall, (GOOD, GOOD[:3]), {"k": 3}, "fake_features"),
+    (manifold.precision_recall, (GOOD, GOOD), {"k": 0}, "k"),
+    (manifold.precision_recall, (GOOD, GOOD), {"k": True}, "k"),
+    (manifold.precision_recall, (GOOD.ravel(), GOOD), {}, "real_features"),
+    (manifold.precision_recall, (GOOD, GOOD[:, :2]), {}, "fake_features"),
+    (manifold.density_coverage, (GOOD[:5], GOOD), {"k": 5}, "real_features"),
+    (manifold.density_coverage, (GOOD, GOOD[:0]), {}, "fake_features"),
+    (manifold.density_coverage, (GOOD, GOOD), {"k": 1.0}, "k"),
+    (manifold.density_coverage, (GOOD, np.inf * GOOD), {}, "fake_features"),
+    (features.all_metrics, (GOOD, GOOD[:5]), {"k": 5}, "fake_features"),
+    (features.all_metrics, (GOOD, GOOD[:, :2]), {}, "fake_features"),
+    (inception_score.classifier_score, (PROBS[0],), {}, "probabilities_or_logits"),
+    (inception_score.classifier_score, (PROBS,), {"splits": 0}, "splits"),
+    (inception_score.classifier_score, (PROBS,), {"splits": 13}, "probabilities_or_logits"),
+    (inception_score.classifier_score, (PROBS * 2,), {}, "probabilities_or_logits"),
+    (inception_score.classifier_score, (PROBS - 0.5,), {}, "probabilities_or_logits"),
+    (
+        inception_score.classifier_score,
+        (PROBS[:, :1],),
+        {"from_logits": True},
+        "probabilities_or_logits",
+    ),
 ]
 
 
@@ -356,14 +362,14 @@ def test_bad_input_is_a_value_error_naming_the_argument(fn, args, kwargs, names)
 
 
 def test_public_names_are_exported():
-    for name in [
-        "all_metrics",
-        "classifier_score",
-        "density_coverage",
-        "frechet_distance",
-        "kernel_distance",
-        "precision_recall",
+    for module, name in [
+        (features, "all_metrics"),
+        (inception_score, "classifier_score"),
+        (manifold, "density_coverage"),
+        (frechet, "frechet_distance"),
+        (kernel, "kernel_distance"),
+        (manifold, "precision_recall"),
     ]:
-        assert getattr(tfgan_eval, name) is getattr(ft, name)
-        assert name in tfgan_eval.__all__
+        assert getattr(tfgan_eval, name) is getattr(module, name)
+        assert name in tfgan_eval.__all__ and name in module.__all__
     assert "mode_coverage" in tfgan_eval.__all__  # the toy diagnostics stay exported

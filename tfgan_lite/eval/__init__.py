@@ -4,14 +4,11 @@ Wasserstein distance on feature vectors and on Laplacian-pyramid patches of imag
 
 from tfgan_lite.eval.bootstrap import bootstrap_interval
 from tfgan_lite.eval.feature_net import FeatureNet
-from tfgan_lite.eval.features import (
-    all_metrics,
-    classifier_score,
-    density_coverage,
-    frechet_distance,
-    kernel_distance,
-    precision_recall,
-)
+from tfgan_lite.eval.features import all_metrics
+from tfgan_lite.eval.frechet import frechet_distance
+from tfgan_lite.eval.inception_score import classifier_score
+from tfgan_lite.eval.kernel import kernel_distance
+from tfgan_lite.eval.manifold import density_coverage, precision_recall
 from tfgan_lite.eval.sliced_wasserstein import (
     LevelDistance,
     image_sliced_wasserstein,

@@ -30,7 +30,7 @@ import numpy as np
 from scipy import ndimage
 
 from tfgan_lite import checks
-from tfgan_lite.eval.features import _min_samples, _pair
+from tfgan_lite.eval.common import _min_samples, _pair
 
 __all__ = [
     "LevelDistance",
