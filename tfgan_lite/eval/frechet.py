@@ -39,7 +39,16 @@ def _sqrtm(matrix, strict):
 
 
 def frechet_distance(
-    features_a, features_b, eps=1e-6, bootstrap=None, seed=0, confidence=0.95, method="basic"
+    features_a,
+    features_b,
+    eps=1e-6,
+    bootstrap=None,
+    seed=0,
+    confidence=0.95,
+    method="basic",
+    mean_only=False,
+    diagonal_only=False,
+    ddof=1,
 ):
     """The Frechet distance between Gaussians fitted to two feature sets: the FID formula.
 
@@ -50,6 +59,24 @@ def frechet_distance(
     by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium"); on any other
     features it is the same formula. It is the squared 2-Wasserstein distance between
     N(mu_a, S_a) and N(mu_b, S_b).
+
+    TF-GAN's two cheaper variants, O(d) in memory and time after the means and variances:
+
+    * ``mean_only=True``: ||mu_a - mu_b||^2 alone, TF-GAN's
+      ``mean_only_frechet_classifier_distance_from_activations``.
+    * ``diagonal_only=True``: the distance between Gaussians with diagonal covariances,
+      ||mu_a - mu_b||^2 + sum_i (sigma_a,i - sigma_b,i)^2 with sigma^2 the per-feature
+      variances (the full formula with the off-diagonal covariances set to 0; written as a
+      sum of squares, so it cannot round below 0). TF-GAN's
+      ``diagonal_only_frechet_classifier_distance_from_activations`` takes the biased
+      variances (``tf.nn.moments``, ddof 0) although its full FID takes the unbiased
+      covariance; here every variant uses the same ``ddof`` (1 by default), so the
+      diagonal variant equals the full one when the covariances are diagonal: pass
+      ``ddof=0`` for TF-GAN's diagonal-only numbers.
+
+    ``streaming.StreamingMoments`` accumulates the same means and covariances batch by
+    batch and ``streaming.streaming_frechet_distance`` gives the same three distances from
+    them, for sets too large to hold.
 
     Range: >= 0 (0 for identical sets; rounding below 0 is clipped to 0); lower is better.
     Floor: FID between two independent real sets of the same sizes is above 0 and shrinks
@@ -70,14 +97,21 @@ def frechet_distance(
     resamples are those of ``all_metrics(..., bootstrap=n, seed=seed)``.
 
     Args:
-      features_a, features_b: arrays (n_a, d) and (n_b, d), at least 2 samples each.
+      features_a, features_b: arrays (n_a, d) and (n_b, d), at least 2 samples each (1
+        with ``mean_only`` or ``ddof=0``).
       eps: the regulariser added to the diagonals of both covariances when needed (0 turns
-        it off: the square root of the singular product is then taken as it is).
+        it off: the square root of the singular product is then taken as it is); the
+        mean-only and diagonal-only variants need none and ignore it.
       bootstrap: None, or the number of resamples of a bootstrap interval (200 is usual).
       seed: the seed of the resampling.
       confidence: the coverage of the interval.
       method: ``"basic"``, ``"centred"`` or ``"percentile"``
         (``tfgan_lite.eval.bootstrap.summarize``).
+      mean_only: only the squared distance between the means (TF-GAN's mean-only FID).
+      diagonal_only: the distance between Gaussians with the diagonals of the covariances
+        (TF-GAN's diagonal-only FID with ``ddof=0``). Not together with ``mean_only``.
+      ddof: the covariances' divisor is n - ddof: 1 (unbiased, ``np.cov``, TF-GAN's full
+        FID) or 0 (maximum likelihood, TF-GAN's diagonal-only FID).
 
     Returns:
       float; with ``bootstrap`` a dict ``{"value", "mean", "std", "low", "high"}``.
@@ -87,13 +121,77 @@ def frechet_distance(
     if bootstrap is not None:
         bootstrap = resampling.check(bootstrap, confidence, method)
     a, b = _pair(features_a, features_b, "features_a", "features_b")
-    _min_samples(a, "features_a", 2, "a covariance")
-    _min_samples(b, "features_b", 2, "a covariance")
+    mode = _mode(mean_only, diagonal_only)
+    ddof = _ddof(ddof)
+    # The mean needs 1 sample; a variance divided by n - 1 needs 2.
+    minimum = 1 if mode == "mean" or ddof == 0 else 2
+    why = "a covariance" if minimum == 2 else "a mean"
+    _min_samples(a, "features_a", minimum, why)
+    _min_samples(b, "features_b", minimum, why)
+    _check_eps(eps)
+    if mode == "full":
+        cov_a = np.cov(a, rowvar=False, ddof=ddof)
+        cov_b = np.cov(b, rowvar=False, ddof=ddof)
+        value = _frechet_full(a.mean(axis=0), cov_a, b.mean(axis=0), cov_b, eps)
+    else:
+        var_a, var_b = a.var(axis=0, ddof=ddof), b.var(axis=0, ddof=ddof)
+        value = _frechet_diagonal(a.mean(axis=0), var_a, b.mean(axis=0), var_b, mode == "mean")
+    if bootstrap is None:
+        return value
+    rng = np.random.default_rng(seed)
+    replicates = []
+    for _ in range(bootstrap):
+        counts_a, counts_b = resampling.counts(rng, len(a)), resampling.counts(rng, len(b))
+        replicates.append(_frechet_counts(a, b, counts_a, counts_b, mode, ddof))
+    return resampling.summarize(value, replicates, confidence, method, BOUNDS["fid"])
+
+
+_MODES = {(False, False): "full", (True, False): "mean", (False, True): "diagonal"}
+
+
+def _mode(mean_only, diagonal_only):
+    """``"full"``, ``"mean"`` or ``"diagonal"`` from the two flags, or a ValueError."""
+    for name, flag in (("mean_only", mean_only), ("diagonal_only", diagonal_only)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise ValueError(f"{name} must be True or False, got {flag!r}.")
+    if mean_only and diagonal_only:
+        raise ValueError(
+            "mean_only and diagonal_only are exclusive: mean_only=True drops the covariances, "
+            "diagonal_only=True keeps their diagonals; pass one of them."
+        )
+    return _MODES[bool(mean_only), bool(diagonal_only)]
+
+
+def _ddof(ddof):
+    """ddof as 0 or 1, or a ValueError."""
+    if isinstance(ddof, bool) or ddof not in (0, 1):
+        raise ValueError(
+            f"ddof must be 1 (unbiased covariances, np.cov) or 0 (divide by n, as TF-GAN's "
+            f"diagonal-only FID), got {ddof!r}."
+        )
+    return int(ddof)
+
+
+def _check_eps(eps):
     if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps >= 0:
         raise ValueError(f"eps must be a float >= 0, got {eps!r}.")
-    diff = a.mean(axis=0) - b.mean(axis=0)
-    cov_a = np.atleast_2d(np.cov(a, rowvar=False))
-    cov_b = np.atleast_2d(np.cov(b, rowvar=False))
+
+
+def _frechet_diagonal(mean_a, var_a, mean_b, var_b, mean_only):
+    """||mu_a - mu_b||^2, plus sum (sigma_a - sigma_b)^2 unless ``mean_only``."""
+    diff = mean_a - mean_b
+    distance = float(diff @ diff)
+    if not mean_only:
+        gap = np.sqrt(np.clip(var_a, 0.0, None)) - np.sqrt(np.clip(var_b, 0.0, None))
+        distance += float(gap @ gap)
+    return distance
+
+
+def _frechet_full(mean_a, cov_a, mean_b, cov_b, eps):
+    """The FID formula from the moments, with ``frechet_distance``'s regularisation."""
+    diff = mean_a - mean_b
+    cov_a = np.atleast_2d(cov_a)
+    cov_b = np.atleast_2d(cov_b)
     root = _sqrtm(cov_a @ cov_b, strict=True)
     if root is None:
         if eps > 0:
@@ -107,23 +205,16 @@ def frechet_distance(
             "dimension, or raise eps."
         )
     distance = diff @ diff + np.trace(cov_a) + np.trace(cov_b) - 2.0 * np.trace(root)
-    value = max(float(distance), 0.0)
-    if bootstrap is None:
-        return value
-    rng = np.random.default_rng(seed)
-    replicates = []
-    for _ in range(bootstrap):
-        counts_a, counts_b = resampling.counts(rng, len(a)), resampling.counts(rng, len(b))
-        replicates.append(_frechet_counts(a, b, counts_a, counts_b))
-    return resampling.summarize(value, replicates, confidence, method, BOUNDS["fid"])
+    return max(float(distance), 0.0)
 
 
-def _weighted_moments(x, weights):
-    """The mean and unbiased covariance of the rows of x repeated ``weights`` times."""
+def _weighted_moments(x, weights, ddof=1):
+    """The mean and covariance (divisor n - ddof, n the total weight) of the rows of x
+    repeated ``weights`` times."""
     total = weights.sum()
     mean = weights @ x / total
     centred = x - mean
-    return mean, (centred.T * weights) @ centred / (total - 1)
+    return mean, (centred.T * weights) @ centred / (total - ddof)
 
 
 def _trace_sqrt_product(cov_a, cov_b):
@@ -145,12 +236,19 @@ def _trace_sqrt_product(cov_a, cov_b):
     return float(np.sqrt(np.clip(eigenvalues, 0.0, None)).sum())
 
 
-def _frechet_counts(a, b, counts_a, counts_b):
-    """FID between the rows of a and b repeated counts times (a bootstrap resample)."""
+def _frechet_counts(a, b, counts_a, counts_b, mode="full", ddof=1):
+    """FID between the rows of a and b repeated counts times (a bootstrap resample);
+    ``mode`` ``"mean"`` or ``"diagonal"`` for the variants of ``frechet_distance``."""
     rows_a, rows_b = np.flatnonzero(counts_a), np.flatnonzero(counts_b)
     weights_a, weights_b = counts_a[rows_a].astype(float), counts_b[rows_b].astype(float)
-    mean_a, cov_a = _weighted_moments(a[rows_a], weights_a)
-    mean_b, cov_b = _weighted_moments(b[rows_b], weights_b)
+    if mode != "full":
+        moments = []
+        for x, w in ((a[rows_a], weights_a), (b[rows_b], weights_b)):
+            mean = w @ x / w.sum()
+            moments += [mean, w @ (x - mean) ** 2 / (w.sum() - ddof)]
+        return _frechet_diagonal(*moments, mode == "mean")
+    mean_a, cov_a = _weighted_moments(a[rows_a], weights_a, ddof)
+    mean_b, cov_b = _weighted_moments(b[rows_b], weights_b, ddof)
     diff = mean_a - mean_b
     distance = diff @ diff + np.trace(cov_a) + np.trace(cov_b)
     return max(float(distance - 2.0 * _trace_sqrt_product(cov_a, cov_b)), 0.0)
