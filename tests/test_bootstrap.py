@@ -135,12 +135,12 @@ def test_counts_of_one_reproduce_the_metrics():
     for name in ("precision", "recall", "density", "coverage"):
         assert got[name] == flat[name], name
     assert got["fid"] == pytest.approx(flat["fid"], rel=1e-9)
-    # KID over the whole sets (as kernel_distance takes sets below its subset size).
+    # KID over the whole sets (as the subset estimator takes sets below its subset size).
     square = sets(100, 100)
     kernels = (kernel._kernel(square[0]), kernel._kernel(square[1]), kernel._kernel(*square))
     ones = np.ones(100)
     assert kernel._mmd2_weighted(kernels, ones, ones) == pytest.approx(
-        kernel.kernel_distance(*square), rel=1e-9
+        kernel.kernel_distance(*square, estimator="subsets"), rel=1e-9
     )
 
 
@@ -194,7 +194,7 @@ def test_resampled_knn_metrics_weight_each_sample_by_its_count():
 
 def test_resampled_kid_is_unbiased_where_copies_would_inflate_it():
     real, fake = sets(80, 80, d=3, seed=1)
-    value = kernel.kernel_distance(real, fake)
+    value = kernel.kernel_distance(real, fake, estimator="subsets")
     kernels = (kernel._kernel(real), kernel._kernel(fake), kernel._kernel(real, fake))
     rng = np.random.default_rng(0)
     fair, naive = [], []

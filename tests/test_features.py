@@ -135,6 +135,60 @@ def test_fid_with_fewer_samples_than_features_is_close_to_reference():
     assert frechet.frechet_distance(a, b, eps=0.0) == pytest.approx(ref_fid(a, b), rel=1e-5)
 
 
+def ref_diagonal_fid(a, b, ddof):
+    """||mu_a - mu_b||^2 + sum_i (var_a + var_b - 2 sqrt(var_a var_b)), by loops."""
+    total = 0.0
+    for i in range(a.shape[1]):
+        col_a, col_b = list(a[:, i]), list(b[:, i])
+        m_a, m_b = sum(col_a) / len(col_a), sum(col_b) / len(col_b)
+        v_a = sum((x - m_a) ** 2 for x in col_a) / (len(col_a) - ddof)
+        v_b = sum((x - m_b) ** 2 for x in col_b) / (len(col_b) - ddof)
+        total += (m_a - m_b) ** 2 + v_a + v_b - 2 * math.sqrt(v_a * v_b)
+    return total
+
+
+@pytest.mark.parametrize("ddof", [0, 1])
+def test_fid_mean_only_and_diagonal_only_match_loop_references(ddof):
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(size=(40, 6)), 0.3 + rng.normal(size=(55, 6)) * np.arange(1, 7)
+    mean_only = frechet.frechet_distance(a, b, mean_only=True, ddof=ddof)
+    assert mean_only == pytest.approx(float(np.sum((a.mean(0) - b.mean(0)) ** 2)), rel=1e-12)
+    diagonal = frechet.frechet_distance(a, b, diagonal_only=True, ddof=ddof)
+    assert diagonal == pytest.approx(ref_diagonal_fid(a, b, ddof), rel=1e-10)
+    assert mean_only < diagonal
+    # With ddof=0 the full formula takes the covariances divided by n.
+    s_a, s_b = np.cov(a, rowvar=False, ddof=ddof), np.cov(b, rowvar=False, ddof=ddof)
+    root = np.real(linalg.sqrtm(s_a @ s_b))
+    full = np.sum((a.mean(0) - b.mean(0)) ** 2) + np.trace(s_a + s_b - 2 * root)
+    assert frechet.frechet_distance(a, b, ddof=ddof) == pytest.approx(full, rel=1e-9)
+
+
+def test_fid_diagonal_only_equals_the_full_formula_for_diagonal_covariances():
+    # Two sets whose sample covariances are diagonal: the columns are orthogonal, centred.
+    basis = np.linalg.qr(np.random.default_rng(8).normal(size=(30, 4)))[0]
+    centred = basis - basis.mean(0)
+    centred = np.linalg.qr(centred)[0]  # still orthonormal; now orthogonal to ones
+    a = centred * [3.0, 1.0, 0.5, 2.0] + 1.0
+    b = centred * [1.0, 1.0, 2.0, 0.1]
+    full = frechet.frechet_distance(a, b, eps=0.0)
+    diagonal = frechet.frechet_distance(a, b, diagonal_only=True)
+    assert diagonal == pytest.approx(full, rel=1e-9)
+
+
+def test_fid_variants_bootstrap_around_their_value():
+    rng = np.random.default_rng(9)
+    a, b = rng.normal(size=(60, 3)), 0.5 + rng.normal(size=(50, 3))
+    for kwargs in ({"mean_only": True}, {"diagonal_only": True, "ddof": 0}):
+        value = frechet.frechet_distance(a, b, **kwargs)
+        got = frechet.frechet_distance(a, b, bootstrap=40, seed=1, **kwargs)
+        assert got["value"] == value
+        assert got["low"] < got["high"] and got["std"] > 0
+    # The default, full FID is unchanged by the new arguments.
+    assert frechet.frechet_distance(a, b) == frechet.frechet_distance(
+        a, b, mean_only=False, diagonal_only=False, ddof=1
+    )
+
+
 # ------------------------------------------------------------------------------------ KID
 
 
@@ -144,11 +198,13 @@ def test_kid_with_one_full_subset_equals_brute_force(n, d, shift):
     a = rng.normal(size=(n, d))
     b = shift + 1.5 * rng.normal(size=(n, d))
     expected = ref_mmd2(a, b)
-    got = kernel.kernel_distance(a, b, num_subsets=1, subset_size=n)
+    got = kernel.kernel_distance(a, b, estimator="subsets", num_subsets=1, subset_size=n)
     assert isinstance(got, float)
     assert got == pytest.approx(expected, rel=1e-10, abs=1e-12)
     # A larger subset_size is capped at n; every subset is then the whole set.
-    both = kernel.kernel_distance(a, b, num_subsets=5, subset_size=10 * n, return_std=True)
+    both = kernel.kernel_distance(
+        a, b, estimator="subsets", num_subsets=5, subset_size=10 * n, return_std=True
+    )
     assert both["mean"] == pytest.approx(expected, rel=1e-10, abs=1e-12)
     assert both["std"] == 0.0
 
@@ -159,22 +215,83 @@ def test_kid_subsets_average_to_the_full_estimate():
     a, b = rng.normal(size=(30, 5)), 0.7 + rng.normal(size=(36, 5))
     m = 12
     full = ref_mmd2(a, b)
-    result = kernel.kernel_distance(a, b, num_subsets=3000, subset_size=m, seed=5, return_std=True)
+    result = kernel.kernel_distance(
+        a, b, estimator="subsets", num_subsets=3000, subset_size=m, seed=5, return_std=True
+    )
     assert result["std"] > 0
     assert abs(result["mean"] - full) < 5 * result["std"] / math.sqrt(3000)
     # Deterministic for a seed, different for another.
-    again = kernel.kernel_distance(a, b, num_subsets=3000, subset_size=m, seed=5)
+    again = kernel.kernel_distance(
+        a, b, estimator="subsets", num_subsets=3000, subset_size=m, seed=5
+    )
     assert again == result["mean"]
-    assert kernel.kernel_distance(a, b, num_subsets=3000, subset_size=m, seed=6) != again
+    assert (
+        kernel.kernel_distance(a, b, estimator="subsets", num_subsets=3000, subset_size=m, seed=6)
+        != again
+    )
 
 
 def test_kid_of_identical_distributions_is_near_zero():
     rng = np.random.default_rng(4)
     a, b = rng.normal(size=(600, 16)), rng.normal(size=(600, 16))
-    same = kernel.kernel_distance(a, b, num_subsets=20, subset_size=300, return_std=True)
-    shifted = kernel.kernel_distance(a, b + 0.5, num_subsets=20, subset_size=300)
+    same = kernel.kernel_distance(
+        a, b, estimator="subsets", num_subsets=20, subset_size=300, return_std=True
+    )
+    shifted = kernel.kernel_distance(
+        a, b + 0.5, estimator="subsets", num_subsets=20, subset_size=300
+    )
     assert abs(same["mean"]) < 3 * same["std"] + 1e-3
     assert abs(same["mean"]) < 0.02 * shifted
+
+
+def ref_kid_blocks(a, b, max_block_size):
+    """TF-GAN's block estimator written out: equal block counts for both sets, each set cut
+    into blocks of n // blocks rows with the last n % blocks holding one more; the double
+    loop MMD^2 per block; the mean and the standard error of the mean (NaN for 1 block)."""
+    blocks = -(-max(len(a), len(b)) // max_block_size)
+
+    def cut(x):
+        small, extra = divmod(len(x), blocks)
+        sizes = [small + (i >= blocks - extra) for i in range(blocks)]
+        starts = [sum(sizes[:i]) for i in range(blocks)]
+        return [x[start : start + size] for start, size in zip(starts, sizes, strict=True)]
+
+    estimates = [ref_mmd2(x, y) for x, y in zip(cut(a), cut(b), strict=True)]
+    mean = sum(estimates) / blocks
+    if blocks == 1:
+        return mean, math.nan
+    variance = sum((e - mean) ** 2 for e in estimates) / (blocks - 1)
+    return mean, math.sqrt(variance / blocks)
+
+
+@pytest.mark.parametrize(
+    ("n_a", "n_b", "block"), [(20, 30, 7), (25, 25, 10), (12, 17, 100), (31, 9, 8), (14, 10, 3)]
+)
+def test_kid_blocks_match_the_written_out_reference(n_a, n_b, block):
+    rng = np.random.default_rng(n_a + n_b)
+    a, b = rng.normal(size=(n_a, 3)), 0.4 + 1.2 * rng.normal(size=(n_b, 3))
+    mean, std = ref_kid_blocks(a, b, block)
+    got = kernel.kernel_distance(a, b, max_block_size=block, return_std=True)
+    assert got["mean"] == pytest.approx(mean, rel=1e-10, abs=1e-12)
+    if math.isnan(std):
+        assert math.isnan(got["std"])
+    else:
+        assert got["std"] == pytest.approx(std, rel=1e-9)
+    assert kernel.kernel_distance(a, b, max_block_size=block) == got["mean"]
+
+
+def test_kid_blocks_use_every_sample_of_both_sets():
+    rng = np.random.default_rng(11)
+    a, b = rng.normal(size=(30, 4)), rng.normal(size=(45, 4))
+    base = kernel.kernel_distance(a, b, max_block_size=20)
+    for x, y in ((a, b.copy()), (a.copy(), b)):
+        target = y if y is not b else x
+        target[-1] += 5.0  # the last row of either set is in the last block
+        assert kernel.kernel_distance(x, y, max_block_size=20) != base
+    # One block: the whole sets, the same number as the subset estimator on whole sets.
+    whole = kernel.kernel_distance(a[:30], b[:30], max_block_size=1024)
+    assert whole == kernel.kernel_distance(a[:30], b[:30], estimator="subsets")
+    assert whole == pytest.approx(ref_mmd2(a[:30], b[:30]), rel=1e-10)
 
 
 # ------------------------------------------------------------------- precision and recall
@@ -273,7 +390,7 @@ def test_all_metrics_agrees_with_the_separate_functions():
     got = tfgan_eval.all_metrics(real, fake, k=4)
     assert set(got) == {"fid", "kid", "precision", "recall", "density", "coverage"}
     assert got["fid"] == frechet.frechet_distance(real, fake)
-    assert got["kid"] == kernel.kernel_distance(real, fake)
+    assert got["kid"] == kernel.kernel_distance(real, fake, estimator="subsets")
     pr, dc = manifold.precision_recall(real, fake, k=4), manifold.density_coverage(real, fake, k=4)
     assert got["precision"] == pr["precision"] and got["recall"] == pr["recall"]
     assert got["density"] == dc["density"] and got["coverage"] == dc["coverage"]
@@ -326,9 +443,38 @@ BAD_INPUTS = [
     (frechet.frechet_distance, (GOOD[:, :0], GOOD[:, :0]), {}, "features_a"),
     (kernel.kernel_distance, (GOOD, GOOD[:1]), {}, "features_b"),
     (kernel.kernel_distance, (GOOD, GOOD[:, :1]), {}, "features_b"),
-    (kernel.kernel_distance, (GOOD, GOOD), {"num_subsets": 0}, "num_subsets"),
-    (kernel.kernel_distance, (GOOD, GOOD), {"subset_size": 1}, "subset_size"),
-    (kernel.kernel_distance, (GOOD, GOOD), {"subset_size": 2.5}, "subset_size"),
+    (
+        kernel.kernel_distance,
+        (GOOD, GOOD),
+        {"estimator": "subsets", "num_subsets": 0},
+        "num_subsets",
+    ),
+    (
+        kernel.kernel_distance,
+        (GOOD, GOOD),
+        {"estimator": "subsets", "subset_size": 1},
+        "subset_size",
+    ),
+    (
+        kernel.kernel_distance,
+        (GOOD, GOOD),
+        {"estimator": "subsets", "subset_size": 2.5},
+        "subset_size",
+    ),
+    (kernel.kernel_distance, (GOOD, GOOD), {"num_subsets": 10}, "estimator='subsets'"),
+    (kernel.kernel_distance, (GOOD, GOOD), {"seed": 1}, "seed"),
+    (kernel.kernel_distance, (GOOD, GOOD), {"estimator": "random"}, "estimator"),
+    (kernel.kernel_distance, (GOOD, GOOD), {"max_block_size": 1}, "max_block_size"),
+    (kernel.kernel_distance, (GOOD, GOOD[:3]), {"max_block_size": 4}, "features_b"),
+    (
+        frechet.frechet_distance,
+        (GOOD, GOOD),
+        {"mean_only": True, "diagonal_only": True},
+        "mean_only",
+    ),
+    (frechet.frechet_distance, (GOOD, GOOD), {"diagonal_only": 1}, "diagonal_only"),
+    (frechet.frechet_distance, (GOOD, GOOD), {"ddof": 2}, "ddof"),
+    (frechet.frechet_distance, (GOOD[:1], GOOD), {"diagonal_only": True}, "features_a"),
     (manifold.precision_recall, (GOOD, GOOD), {"k": 12}, "real_features"),
     (manifold.precision_recall, (GOOD, GOOD[:3]), {"k": 3}, "fake_features"),
     (manifold.precision_recall, (GOOD, GOOD), {"k": 0}, "k"),
