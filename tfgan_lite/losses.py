@@ -33,6 +33,13 @@ is unchanged. TF-GAN's discriminator losses take ``label_smoothing`` too, with a
 meaning: through ``tf.losses.sigmoid_cross_entropy`` its ``label_smoothing=s`` moves the
 real target to 1 - s/2 (its default 0.25 gives 0.875). TF-GAN's ``s`` is therefore
 ``label_smoothing=s / 2`` here. A smoothed objective round-trips through ``.keras`` files.
+
+TF-GAN's own test vectors for its losses run against these objectives in
+``tests/test_tfgan_loss_vectors.py``; where its convention differs, the objective's
+docstring says which argument reproduces TF-GAN's number. Two TF-GAN functions that the
+models here weigh differently are here under TF-GAN's names and arguments, with its values
+(from ``tfgan_lite.tfgan_losses``): ``mutual_information_penalty`` and
+``cycle_consistency_loss``.
 """
 
 import functools
@@ -40,6 +47,9 @@ import math
 
 import keras
 import tensorflow as tf
+
+from tfgan_lite.tfgan_losses import cycle_consistency_loss as cycle_consistency_loss
+from tfgan_lite.tfgan_losses import mutual_information_penalty as mutual_information_penalty
 
 EXP_LIMIT = 50.0
 LOG2 = math.log(2.0)
@@ -131,7 +141,14 @@ class _Modified(Objective):
 
 @_registered
 class Minimax(_Modified):
-    """The original game: G minimises E[log(1 - D(G(z)))]; saturates when D wins."""
+    """The original game: G minimises E[log(1 - D(G(z)))]; saturates when D wins.
+
+    TF-GAN's ``minimax_generator_loss`` is this minus the constant softplus(-1) =
+    log(1 + 1/e) = 0.313262 (it is minus its discriminator loss with the real logits set
+    to 1, whose real term is that constant): the same gradient, a value lower by 0.313262
+    (TF-GAN's test vector -4.82408 is -4.51082 here). Its ``label_smoothing`` on the
+    generator's side only changes that constant and is not taken here.
+    """
 
     name = "minimax"
 
