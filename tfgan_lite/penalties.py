@@ -138,8 +138,10 @@ class GradientPenalty(Penalty):
     step's seed. The norm is taken over all non-batch axes, with an epsilon under the
     square root so the gradient stays finite where the norm is zero. ``one_sided``: only
     norms above ``target`` are penalised, E[max(0, ||grad|| - target)^2] (Gulrajani et
-    al.'s one-sided variant; TF-GAN's ``one_sided``). ``target``: TF-GAN's
-    ``target``, the Lipschitz constant aimed at.
+    al.'s one-sided variant; TF-GAN's ``one_sided``). ``target``: the Lipschitz constant
+    aimed at. TF-GAN's ``wasserstein_gradient_penalty`` divides the norm by its ``target``
+    first, E[(||grad|| / t - 1)^2] = E[(||grad|| - t)^2] / t^2, so TF-GAN's weight w with
+    ``target=t`` is ``GradientPenalty(weight=w / t**2, target=t)`` here (the same at t = 1).
     """
 
     augmented_as = "interpolates"

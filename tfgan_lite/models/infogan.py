@@ -15,8 +15,27 @@ The variational lower bound of the mutual information I(c; G(z, c)) is
 with a softmax Q for each categorical code and a Gaussian for the continuous ones (unit
 variance unless D returns log-variances). Both networks minimise their objective plus
 ``info_weight * (-E[log Q(c_cat | x)]) + continuous_weight * (-E[log Q(c_cont | x)])``,
-x = G(z, c), TF-GAN's ``mutual_information_penalty`` with a weight per kind of code (H(c)
-is a constant and is left out of the losses; the ``mutual_information`` metric reports L_I).
+x = G(z, c), where log Q(c_cat | x) is the SUM over the categorical codes and log Q(c_cont
+| x) the SUM over the continuous codes' dimensions (H(c) is a constant and is left out of
+the losses; the ``mutual_information`` metric reports L_I).
+
+TF-GAN's ``mutual_information_penalty(structured_generator_inputs,
+predicted_distributions, weights=w)`` (``tfgan_lite.losses.mutual_information_penalty``
+computes it) AVERAGES instead: over its list of n distributions, and over the dimensions
+of a ``Normal``. With the usual list, one ``Categorical`` per categorical code and one
+``Normal`` over the d continuous codes, TF-GAN's weight w is ``info_weight = w / n`` and
+``continuous_weight = w / (n * d)`` here:
+
+* one categorical code alone (n = 1): ``info_weight = w``;
+* continuous codes alone (one Normal over d codes, n = 1): ``continuous_weight = w / d``;
+* one categorical code and d continuous codes (n = 2, TF-GAN's MNIST InfoGAN):
+  ``info_weight = w / 2``, ``continuous_weight = w / (2 * d)``.
+
+(A ``Normal`` per continuous code counts each in n: ``continuous_weight = w / n``.) On
+TF-GAN's test vector (one categorical and one continuous code) the penalty with weights 1
+is 3.2322 here and 1.61610 in TF-GAN: ``info_weight = continuous_weight = 0.5`` gives
+1.61610. TF-GAN adds the penalty, times ``mutual_information_penalty_weight``, to both
+networks' losses, as here; ``tests/test_tfgan_loss_vectors.py`` checks the mapping.
 """
 
 import math
@@ -82,10 +101,12 @@ class InfoGAN(GAN):
         categorical_codes: the sizes of the categorical codes, e.g. ``[10]`` for one 10-way code.
         continuous_codes: how many continuous codes, uniform on [-1, 1].
         info_weight: lambda, the weight of the mutual-information penalty in both losses
-            (Chen et al. use 1 for categorical codes).
+            (Chen et al. use 1 for categorical codes). TF-GAN's ``weights`` w over n
+            distributions is ``w / n`` (the module docstring says why).
         continuous_weight: lambda of the continuous codes' part of the penalty (None: the
             same as ``info_weight``). Chen et al. take it smaller for continuous codes;
             ``benchmarks/infogan.py`` uses 0.1, and says what 1 did on the digits.
+            TF-GAN's w with one Normal over the d continuous codes is ``w / (n * d)``.
         **kwargs: ``GAN``'s (objective, penalties, ``discriminator_steps``, ``ema``, ...).
 
     ``fit(x)`` takes unlabeled examples (labels beside them are ignored). Every step draws
