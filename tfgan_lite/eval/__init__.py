@@ -1,6 +1,8 @@
 """Evaluation: diagnostics on toy densities known exactly, metrics on feature vectors with
 bootstrap intervals, the feature networks that turn images into them, and the sliced
-Wasserstein distance on feature vectors and on Laplacian-pyramid patches of images."""
+Wasserstein distance on feature vectors and on Laplacian-pyramid patches of images, and
+streaming accumulators for the Frechet distance and the classifier score of sample counts
+too large to hold."""
 
 from tfgan_lite.eval.bootstrap import bootstrap_interval
 from tfgan_lite.eval.feature_net import FeatureNet
@@ -15,6 +17,11 @@ from tfgan_lite.eval.sliced_wasserstein import (
     laplacian_pyramid,
     sliced_wasserstein_distance,
 )
+from tfgan_lite.eval.streaming import (
+    StreamingClassifierScore,
+    StreamingMoments,
+    streaming_frechet_distance,
+)
 from tfgan_lite.eval.toy import (
     js_divergence,
     kde,
@@ -27,6 +34,8 @@ from tfgan_lite.eval.toy import (
 __all__ = [
     "FeatureNet",
     "LevelDistance",
+    "StreamingClassifierScore",
+    "StreamingMoments",
     "all_metrics",
     "bootstrap_interval",
     "classifier_score",
@@ -42,5 +51,6 @@ __all__ = [
     "optimal_discriminator",
     "precision_recall",
     "sliced_wasserstein_distance",
+    "streaming_frechet_distance",
     "value_function",
 ]
