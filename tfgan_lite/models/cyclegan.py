@@ -10,8 +10,10 @@ losses on logits (least squares by default, as in the paper):
     L_D = objective_D(D_A(a), D_A(F(b))) + objective_D(D_B(b), D_B(G(a))) + penalties
 
 with |.|_1 the mean absolute error over pixels. The cycle term is the SUM of the two
-directions' L1, so ``cycle_weight`` lambda here is TF-GAN's ``cycle_consistency_loss``
-weight 2 * lambda (TF-GAN averages the two directions). Both generators share one optimizer
+directions' L1, so ``cycle_weight`` lambda here is TF-GAN's
+``cyclegan_loss(cycle_consistency_loss_weight=2 * lambda)`` and
+``tfgan_lite.losses.cycle_consistency_loss(..., scalar=2 * lambda)``: TF-GAN averages the
+two directions. Both generators share one optimizer
 and both discriminators another, as the paper's code chains their parameters; every train
 step makes one update of each, generators first, then the discriminators on the samples of
 that step. The paper's history buffer of 50 generated images is left out (D sees the
@@ -67,8 +69,8 @@ class CycleGAN(AdversarialCore):
             PatchGAN's ``(batch, h, w, 1)`` is averaged by the objective).
         discriminator_b: D_B, the same for domain B.
         loss: an objective of ``tfgan_lite.losses`` (default ``"least_squares"``, the paper's).
-        cycle_weight: lambda of the cycle-consistency L1 terms (10 in the paper; TF-GAN's
-            ``cycle_consistency_loss`` weight 2 * lambda, since it averages the directions).
+        cycle_weight: lambda of the cycle-consistency L1 terms (10 in the paper); TF-GAN's
+            ``cycle_consistency_loss_weight`` 2 * lambda, since it averages the directions.
         identity_weight: the weight of the identity L1 terms, |F(a) - a| and |G(b) - b|
             (None: 0.5 * cycle_weight, the paper's; 0 turns them off). The identity terms
             need both domains to have the same number of channels.
