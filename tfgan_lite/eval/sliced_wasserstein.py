@@ -226,6 +226,15 @@ def sliced_wasserstein_distance(
     return _swd(a, [b], directions)[0]
 
 
+def _svd_directions(a, b):
+    """The right singular vectors of the rows of a and b stacked, as rows, largest singular
+    value first: the eigenvectors of a^T a + b^T b, min(len(a) + len(b), d) of them (the
+    thin SVD's count, as TF-GAN's ``tf.svd``)."""
+    _, vectors = np.linalg.eigh(a.T @ a + b.T @ b)
+    count = min(len(a) + len(b), a.shape[1])
+    return vectors[:, ::-1][:, :count].T
+
+
 # --------------------------------------------------------------------- the pyramid
 
 
@@ -361,6 +370,7 @@ def image_sliced_wasserstein(
     num_projections=512,
     seed=0,
     normalization="per_set",
+    use_svd=False,
 ):
     """The sliced Wasserstein distance between patches of real and generated images at
     every level of their Laplacian pyramids: ProGAN's SWD (Karras et al. 2018,
@@ -403,6 +413,18 @@ def image_sliced_wasserstein(
     (TF-GAN's docstring: use 8,192 images for numbers comparable to the paper's). Values
     depend on the image and patch counts, so compare at equal settings.
 
+    Directions (``use_svd``). By default each level projects on ``num_projections`` random
+    unit directions. ``use_svd=True`` is TF-GAN's ``use_svd`` option (its
+    ``_sliced_wasserstein_svd``, "a variant with possibly more accurate measure", not in
+    ProGAN): each pair of descriptor sets is projected on the right singular vectors of
+    the two sets stacked, all min(rows, descriptor size) of them (147 for 7x7 RGB
+    patches), so the directions are the pair's principal axes (about the origin, not the
+    mean) rather than random ones; the baseline pair and the generated pair each get
+    their own. The result is deterministic given the patches, and ``num_projections`` is
+    unused. The vectors are computed as the eigenvectors of the sum of the two sets' Gram
+    matrices (the same vectors, without stacking the sets; the sign and, for repeated
+    singular values, the basis of a vector are arbitrary, as in TF-GAN).
+
     Sizes: images may be any size and need not be square or powers of two (a side of s
     pixels becomes ceil(s/2) at the next level); the smaller side must be at least
     ``resolution_min``, and ``patch_size`` must fit the lowest level used. ProGAN's 16x16
@@ -430,6 +452,8 @@ def image_sliced_wasserstein(
       seed: the seed of the patch positions and the directions.
       normalization: ``"per_set"`` (ProGAN's, each set by its own per-channel statistics)
         or ``"real"`` (all sets by the real patches' statistics).
+      use_svd: project on the right singular vectors of each pair of sets instead of
+        random directions (TF-GAN's ``use_svd=True``).
 
     Returns:
       list of ``LevelDistance(real, fake)`` namedtuples of floats, one a level, highest
@@ -452,6 +476,8 @@ def image_sliced_wasserstein(
         num_projections, "num_projections", hint=" (the number of random directions)"
     )
     seed = checks.integer(seed, "seed", minimum=0)
+    if not isinstance(use_svd, (bool, np.bool_)):
+        raise ValueError(f"use_svd must be True or False, got {use_svd!r}.")
     if normalization not in _NORMALIZATIONS:
         raise ValueError(
             f"normalization must be one of {', '.join(map(repr, _NORMALIZATIONS))}, got "
@@ -499,6 +525,11 @@ def image_sliced_wasserstein(
             statistics = [_statistics(p) for p in sets]
         a, base, b = (_descriptors(p, st) for p, st in zip(sets, statistics, strict=True))
         del sets
+        if use_svd:
+            real_distance = _swd(a, [base], _svd_directions(a, base))[0]
+            fake_distance = _swd(a, [b], _svd_directions(a, b))[0]
+            results.append(LevelDistance(real_distance, fake_distance))
+            continue
         directions = _random_directions(rng_dirs, num_projections, patch_size**2 * channels)
         results.append(LevelDistance(*_swd(a, [base, b], directions)))
     return results
