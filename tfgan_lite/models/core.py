@@ -11,6 +11,7 @@ pairs) are built on it; a later model with several networks is too. The core own
   it streams), and trains exactly ``steps_per_epoch`` steps.
 * the metric trackers, exact epoch means, and a NaN ``d_loss`` for a batch holding NaN/Inf;
 * the step's stateless seed (``noise_step``, saved with the model, so resumes are exact);
+* the networks' own losses (weight regularizers, ``add_loss``), added to each side's loss;
 * the penalties (``tfgan_lite.penalties``): weighted, lazy, logged by name;
 * the generator average (``ema``);
 * the config every model shares (penalties, averaging, seed, name).
@@ -296,6 +297,14 @@ class AdversarialCore(keras.Model):
             else:
                 terms[penalty.name] = term()
         return terms
+
+    @staticmethod
+    def _with_regularization(loss, *networks):
+        """``loss`` plus the networks' own losses (a layer's ``kernel_regularizer`` or
+        ``bias_regularizer``, ``add_loss``), which Keras's own ``fit`` adds to what it
+        minimises; ``loss`` itself when they have none."""
+        extra = [tf.cast(term, loss.dtype) for network in networks for term in network.losses]
+        return loss if not extra else loss + tf.add_n(extra)
 
     @staticmethod
     def _reported(loss, *batches):

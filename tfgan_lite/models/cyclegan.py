@@ -308,6 +308,7 @@ class CycleGAN(AdversarialCore):
             identity = _l1(self.generator_b_to_a(a, training=training), a)
             identity += _l1(self.generator_a_to_b(b, training=training), b)
         loss = adversarial + self.cycle_weight * cycle + self.identity_weight * identity
+        loss = self._with_regularization(loss, self.generator_a_to_b, self.generator_b_to_a)
         parts = {"adversarial_loss": adversarial, "cycle_loss": cycle, "identity_loss": identity}
         return loss, parts, fake_a, fake_b
 
@@ -331,6 +332,7 @@ class CycleGAN(AdversarialCore):
             for term_name, term in terms.items():
                 means[term_name] += term
                 total += term
+        total = self._with_regularization(total, self.discriminator_a, self.discriminator_b)
         return total, means
 
     def train_step(self, data):

@@ -470,6 +470,8 @@ class GAN(AdversarialCore):
         terms = self._penalty_terms(critic_for, real, fake, seed, lazy)
         for term in terms.values():
             loss = loss + term
+        if weights is None:  # the look-ahead's weights are tensors, not D's variables
+            loss = self._with_regularization(loss, self.discriminator)
         metrics = {**metrics, **self._sample_loss(real, fake, condition)[1]}
         return loss, terms, real_output, fake_output, metrics
 
@@ -517,7 +519,8 @@ class GAN(AdversarialCore):
             fake_output, real_output = outputs
         loss = self._generator_loss(fake_output, real_output, condition)
         sample_loss = self._sample_loss(real, fake, condition)[0]
-        return loss if sample_loss is None else loss + sample_loss
+        loss = loss if sample_loss is None else loss + sample_loss
+        return self._with_regularization(loss, self.generator)
 
     # ----------------------------------------------------------------- the step
     def _discriminator_update(self, real, fake, condition, seed, scale):
