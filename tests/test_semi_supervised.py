@@ -106,7 +106,7 @@ def test_feature_matching_loss_against_numpy():
     classifier = mlp(6, 3, (4,))
     ssgan = make_ssgan(classifier)
     real, fake = toy_labeled(32)[0], toy_labeled(32, seed=1)[0] * 0.5
-    hidden = keras.Model(classifier.inputs, classifier.layers[0].output)
+    hidden = keras.Model(classifier.inputs[0], classifier.layers[0].output)
     difference = hidden(real).numpy().mean(0) - hidden(fake).numpy().mean(0)
     fake_output = ssgan._discriminate(tf.constant(fake), None, training=False)
     real_output = ssgan._discriminate(tf.constant(real), None, training=False)

@@ -56,7 +56,9 @@ def with_features(classifier, feature_layer=None):
             f"feature_layer={feature_layer!r} is not a layer of the classifier; use an index "
             f"below {len(layers)} or one of {names}."
         ) from error
-    return keras.Model(classifier.inputs, [classifier.outputs[0], features], name=classifier.name)
+    inputs = classifier.inputs
+    inputs = inputs[0] if len(inputs) == 1 else inputs  # a single input stays a tensor
+    return keras.Model(inputs, [classifier.outputs[0], features], name=classifier.name)
 
 
 @keras.saving.register_keras_serializable(package="tfgan_lite")
