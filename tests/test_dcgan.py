@@ -226,3 +226,26 @@ def test_bad_arguments_name_themselves(kwargs, argument):
         dcgan(**arguments)
     if argument == "image_shape":
         assert "16, 28, 32, 64" in str(error.value) and "{1, 3}" in str(error.value)
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_128_px_adds_a_fifth_stage(channels):
+    keras.utils.set_random_seed(0)
+    generator, discriminator = dcgan((128, 128, channels), 8, width=4)
+    fake = np.asarray(generator(latents(2), training=False))
+    assert fake.shape == (2, 128, 128, channels) and np.all(np.abs(fake) <= 1.0)
+    assert tuple(discriminator(fake).shape) == (2, 1)
+    # 4x4 x 64 channels, then 32, 16, 8, 4 and the image; D: 4, 8, 16, 32, 64 channels.
+    assert generator.get_layer("reshape").target_shape == (4, 4, 4 * 2**4)
+    deconvs = layers_of(generator, keras.layers.Conv2DTranspose)
+    assert [layer.filters for layer in deconvs] == [32, 16, 8, 4, channels]
+    convs = layers_of(discriminator, keras.layers.Conv2D)
+    assert [layer.filters for layer in convs] == [4, 8, 16, 32, 64]
+
+
+def test_stages_at_the_older_sizes_are_unchanged():
+    # 128 px took one more stage; 16 to 64 px keep theirs (n = 2, 2, 3, 4).
+    for size, stages in ((16, 2), (28, 2), (32, 3), (64, 4)):
+        generator, discriminator = dcgan((size, size, 1), 8, width=8)
+        assert len(layers_of(generator, keras.layers.Conv2DTranspose)) == stages
+        assert len(layers_of(discriminator, keras.layers.Conv2D)) == stages

@@ -1,4 +1,4 @@
-"""DCGAN pairs (Radford et al. 2016) for square 16, 28, 32 or 64 px images of 1 or 3
+"""DCGAN pairs (Radford et al. 2016) for square 16, 28, 32, 64 or 128 px images of 1 or 3
 channels: ``dcgan``, optionally conditional (label map or projection discriminator),
 spectrally normalized, packed (PacGAN) or with ACGAN's class head (``acgan=True``), and
 ``infogan_dcgan``, with InfoGAN's Q head.
@@ -20,7 +20,7 @@ from tfgan_lite.networks.common import (
 from tfgan_lite.networks.heads import info_sizes, projection_logit, q_head
 
 # Image size -> side of the generator's first feature map (the discriminator's last).
-DCGAN_SIZES = {16: 4, 28: 7, 32: 4, 64: 4}
+DCGAN_SIZES = {16: 4, 28: 7, 32: 4, 64: 4, 128: 4}
 DCGAN_CHANNELS = (1, 3)
 # The generator's label embedding, concatenated to z (as conditional_mlp_gan's default).
 DCGAN_LABEL_EMBEDDING_DIM = 16
@@ -169,7 +169,7 @@ def dcgan(
     """A DCGAN (generator, discriminator) pair (Radford et al. 2016) for square images.
 
     Args:
-        image_shape: ``(H, W, C)`` with ``H == W`` in {16, 28, 32, 64} and C in {1, 3}.
+        image_shape: ``(H, W, C)`` with ``H == W`` in {16, 28, 32, 64, 128} and C in {1, 3}.
         latent_dim: the size of z.
         num_classes: None for an unconditional pair; an integer >= 2 makes both networks
             take labels (int32 class ids of shape ``(batch,)``), for ``ConditionalGAN``.
@@ -202,7 +202,7 @@ def dcgan(
     without bias, batch norm and ReLU to an s x s map (s = 7 at 28, else 4), then n - 1
     ``Conv2DTranspose`` (kernel 4, stride 2, 'same', no bias) with batch norm and ReLU, each
     halving the channels, and a last ``Conv2DTranspose`` to C channels with tanh: images in
-    [-1, 1]. n = 2 stages at 16 and 28, 3 at 32, 4 at 64. A conditional generator
+    [-1, 1]. n = 2 stages at 16 and 28, 3 at 32, 4 at 64, 5 at 128. A conditional generator
     concatenates a ``DCGAN_LABEL_EMBEDDING_DIM``-wide label embedding to z.
 
     The discriminator mirrors it: n ``Conv2D`` (kernel 4, stride 2, 'same'), ``width``
