@@ -1,4 +1,5 @@
-"""tfgan.schedules.LinearDecay: its values, in training, saved, resumed, and bad arguments."""
+"""tfgan.schedules (LinearDecay, Cosine) and tfgan.optimizers.Adam with scheduled betas: their
+values, in training, saved, resumed, and bad arguments."""
 
 import keras
 import numpy as np
@@ -107,3 +108,214 @@ def test_a_resumed_run_continues_the_schedule(tmp_path):
 def test_bad_arguments_are_refused(args, message):
     with pytest.raises(ValueError, match=message):
         tfgan.schedules.LinearDecay(*args)
+
+
+# ----------------------------------------------------------------- Cosine
+def cosine(initial, final, steps, step):
+    """Cosine's value by its definition, in NumPy."""
+    return final + (initial - final) * (1 + np.cos(np.pi * min(step, steps) / steps)) / 2
+
+
+@pytest.mark.parametrize(
+    "initial, final, steps", [(2e-4, 5e-5, 100), (0.9, 0.99, 7), (0.05, 0.005, 1), (1.0, 0.0, 10)]
+)
+def test_cosine_follows_the_definition_and_holds_its_final_value(initial, final, steps):
+    schedule = tfgan.schedules.Cosine(initial, final, steps)
+    for step in [*range(steps + 3), 10 * steps]:
+        np.testing.assert_allclose(
+            float(schedule(step)), cosine(initial, final, steps, step), rtol=1e-6, atol=1e-7
+        )
+    assert float(schedule(0)) == pytest.approx(initial, rel=1e-6)
+    assert float(schedule(steps)) == pytest.approx(final, rel=1e-6)
+    assert float(schedule(tf.constant(steps // 2, tf.int64))) == pytest.approx(
+        cosine(initial, final, steps, steps // 2), rel=1e-6
+    )
+
+
+def test_cosine_serialises_and_is_registered():
+    schedule = tfgan.schedules.Cosine(0.9, 0.99, 50)
+    config = keras.saving.serialize_keras_object(schedule)
+    assert config["registered_name"] == "tfgan_lite>Cosine"
+    again = keras.saving.deserialize_keras_object(config)
+    assert isinstance(again, tfgan.schedules.Cosine)
+    assert again.get_config() == {"initial": 0.9, "final": 0.99, "steps": 50}
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((1.0, 0.1, 0), "steps must be an integer >= 1"),
+        ((1.0, 0.1, 2.5), "steps must be an integer >= 1"),
+        ((1.0, 0.1, True), "steps must be an integer >= 1"),
+        (("1", 0.1, 10), "initial must be a finite number"),
+        ((1.0, float("nan"), 10), "final must be a finite number"),
+        ((True, 0.1, 10), "initial must be a finite number"),
+    ],
+)
+def test_cosine_refuses_bad_arguments(args, message):
+    with pytest.raises(ValueError, match=message):
+        tfgan.schedules.Cosine(*args)
+
+
+def test_cosine_drives_a_keras_optimizers_learning_rate_at_its_updates():
+    schedule = tfgan.schedules.Cosine(0.1, 0.01, 4)
+    variable = keras.Variable(np.zeros([1], np.float32))
+    optimizer = keras.optimizers.SGD(schedule)
+    for update in range(6):
+        before = float(variable.numpy()[0])
+        optimizer.apply([tf.ones([1])], [variable])
+        # SGD: w <- w - lr * g; update n + 1 uses the rate at n updates done.
+        step = before - float(variable.numpy()[0])
+        assert step == pytest.approx(cosine(0.1, 0.01, 4, update), rel=1e-5)
+
+
+class One(tfgan.penalties.Penalty):
+    """A penalty whose unweighted value is 1, so that its logged term is its weight."""
+
+    def compute(self, critic, real, fake, seed):
+        return tf.constant(1.0)
+
+
+def test_cosine_drives_a_penaltys_weight_at_the_discriminators_updates():
+    schedule = tfgan.schedules.Cosine(0.05, 0.005, 3)
+    r1 = tfgan.penalties.R1(gamma=schedule)
+    for step in range(6):
+        assert float(r1.weight_at(step)) == pytest.approx(cosine(0.05, 0.005, 3, step), rel=1e-6)
+    again = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(r1))
+    assert again.gamma.get_config() == schedule.get_config()
+    # In training, the term of update n + 1 takes the weight at n discriminator updates done.
+    keras.utils.set_random_seed(0)
+    gan = tfgan.GAN(
+        *mlp_gan(4, 2, (16,)), latent_dim=4, seed=0, penalties=[One(weight=schedule, name="one")]
+    )
+    gan.compile(steps_per_execution=1)
+    logged = []
+
+    class Record(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            logged.append(float(logs["one"]))  # the epoch's running mean
+
+    data = np.array(tfgan.data.toy("ring8").sample(96, seed=(0, 0)))
+    gan.fit(data, batch_size=16, epochs=1, verbose=0, callbacks=[Record()])
+    weights = [cosine(0.05, 0.005, 3, n) for n in range(6)]
+    expected = [np.mean(weights[: n + 1]) for n in range(6)]
+    np.testing.assert_allclose(logged, expected, rtol=1e-5)
+
+
+# ----------------------------------------------------------------- Adam with scheduled betas
+def problem(seed=0):
+    rng = np.random.default_rng(seed)
+    weights = rng.normal(size=(5, 3)).astype("float32")
+    gradients = [rng.normal(size=(5, 3)).astype("float32") for _ in range(12)]
+    return weights, gradients
+
+
+def run_optimizer(optimizer, weights, gradients):
+    variable = keras.Variable(weights)
+    history = []
+    for gradient in gradients:
+        optimizer.apply([tf.constant(gradient)], [variable])
+        history.append(np.array(variable.numpy()))
+    return history
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_with_constant_betas_is_bit_identical_to_keras_adam(amsgrad):
+    weights, gradients = problem()
+    options = dict(learning_rate=1e-2, beta_1=0.0, beta_2=0.99, epsilon=1e-8, amsgrad=amsgrad)
+    ours = run_optimizer(tfgan.optimizers.Adam(**options), weights, gradients)
+    keras_ = run_optimizer(keras.optimizers.Adam(**options), weights, gradients)
+    for a, b in zip(ours, keras_, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def numpy_adam(weights, gradients, lr, beta_1, beta_2, epsilon):
+    """Keras's Adam rule in NumPy (float64), the betas and the rate as functions of the
+    updates done before each update."""
+    w = weights.astype(np.float64)
+    m, v, history = np.zeros_like(w), np.zeros_like(w), []
+    for done, g in enumerate(gradients):
+        b1, b2, rate, t = beta_1(done), beta_2(done), lr(done), done + 1
+        m = m + (g - m) * (1 - b1)
+        v = v + (g * g - v) * (1 - b2)
+        w = w - rate * np.sqrt(1 - b2**t) / (1 - b1**t) * m / (np.sqrt(v) + epsilon)
+        history.append(w)
+    return history
+
+
+@pytest.mark.parametrize("schedule_beta_1", [False, True])
+def test_adam_with_a_scheduled_beta_2_matches_numpy_step_by_step(schedule_beta_1):
+    weights, gradients = problem(1)
+    beta_2 = tfgan.schedules.Cosine(0.9, 0.99, 8)
+    beta_1 = tfgan.schedules.Cosine(0.5, 0.0, 5) if schedule_beta_1 else 0.0
+    rate = tfgan.schedules.Cosine(2e-2, 5e-3, 10)
+    optimizer = tfgan.optimizers.Adam(rate, beta_1=beta_1, beta_2=beta_2, epsilon=1e-8)
+    ours = run_optimizer(optimizer, weights, gradients)
+    expected = numpy_adam(
+        weights,
+        gradients,
+        lambda n: cosine(2e-2, 5e-3, 10, n),
+        (lambda n: cosine(0.5, 0.0, 5, n)) if schedule_beta_1 else (lambda n: 0.0),
+        lambda n: cosine(0.9, 0.99, 8, n),
+        1e-8,
+    )
+    for got, want in zip(ours, expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    # A constant beta_2 of the same first value would have moved the weights elsewhere.
+    constant = run_optimizer(
+        tfgan.optimizers.Adam(rate, beta_1=beta_1, beta_2=0.9, epsilon=1e-8), weights, gradients
+    )
+    assert np.max(np.abs(constant[-1] - ours[-1])) > 1e-4
+
+
+def test_adam_with_schedules_serialises():
+    optimizer = tfgan.optimizers.Adam(
+        tfgan.schedules.Cosine(2e-4, 5e-5, 100),
+        beta_1=0.0,
+        beta_2=tfgan.schedules.Cosine(0.9, 0.99, 100),
+    )
+    config = keras.optimizers.serialize(optimizer)
+    assert config["registered_name"] == "tfgan_lite>Adam"
+    again = keras.optimizers.deserialize(config)
+    assert isinstance(again, tfgan.optimizers.Adam)
+    assert isinstance(again.beta_2, tfgan.schedules.Cosine)
+    assert again.beta_2.get_config() == {"initial": 0.9, "final": 0.99, "steps": 100}
+    assert again.beta_1 == 0.0
+    plain = tfgan.optimizers.Adam.from_config(tfgan.optimizers.Adam(beta_2=0.95).get_config())
+    assert plain.beta_2 == 0.95
+
+
+def test_adam_refuses_a_callable_that_is_not_a_schedule():
+    with pytest.raises(ValueError, match="beta_2 must be a float or a keras.optimizers"):
+        tfgan.optimizers.Adam(beta_2=lambda: 0.99)
+
+
+def test_a_gan_compiled_with_scheduled_adam_trains_saves_and_resumes(tmp_path):
+    def optimizer():
+        return tfgan.optimizers.Adam(
+            tfgan.schedules.Cosine(1e-2, 1e-3, 8),
+            beta_1=0.0,
+            beta_2=tfgan.schedules.Cosine(0.9, 0.99, 8),
+        )
+
+    data = np.array(tfgan.data.toy("ring8").sample(64, seed=(0, 0)))
+
+    def make():
+        keras.utils.set_random_seed(0)
+        gan = tfgan.GAN(*mlp_gan(4, 2, (16,)), latent_dim=4, seed=0)
+        gan.compile(optimizer(), optimizer(), steps_per_execution=1)
+        return gan
+
+    straight = make()
+    straight.fit(data, batch_size=16, epochs=2, verbose=0)
+    halted = make()
+    halted.fit(data, batch_size=16, epochs=1, verbose=0)
+    path = str(tmp_path / "gan.keras")
+    halted.save(path)
+    loaded = keras.saving.load_model(path)
+    assert isinstance(loaded.generator_optimizer, tfgan.optimizers.Adam)
+    assert isinstance(loaded.discriminator_optimizer.beta_2, tfgan.schedules.Cosine)
+    assert int(loaded.generator_optimizer.iterations.numpy()) == 4
+    loaded.fit(data, batch_size=16, epochs=1, verbose=0)
+    for a, b in zip(straight.get_weights(), loaded.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)

@@ -1,4 +1,4 @@
-"""Learning-rate schedules for GAN optimizers.
+"""Schedules for GAN optimizers and for any hyperparameter a step reads.
 
 ``LinearDecay(learning_rate, steps, fraction=0.5)`` holds the rate for the first
 ``(1 - fraction) * steps`` updates of its optimizer and then takes it linearly to 0 at
@@ -8,7 +8,21 @@ schedule; README, "What the training tools buy"). Salimans et al. 2016's code de
 learning rate linearly in the same way. Give each network's optimizer the number of
 updates that optimizer makes: with ``discriminator_steps=k`` the discriminator's makes k
 per generator update.
+
+``Cosine(initial, final, steps)`` goes from ``initial`` to ``final`` along half a cosine
+and holds ``final`` after ``steps``; R3GAN (Huang et al. 2024) schedules its learning rate,
+Adam's beta_2 and its R1/R2 weight gamma this way. Every schedule here is a Keras
+``LearningRateSchedule`` of an update count, so one object drives:
+
+* an optimizer's learning rate (any Keras optimizer, at its own ``iterations``);
+* a penalty's weight, ``tfgan_lite.penalties.R1(weight=Cosine(...))``, at the
+  discriminator's update count;
+* Adam's ``beta_1`` / ``beta_2`` through ``tfgan_lite.optimizers.Adam``, at the optimizer's
+  ``iterations`` (Keras's own Adam takes constant betas only).
 """
+
+import math
+import numbers
 
 import keras
 import tensorflow as tf
@@ -54,3 +68,45 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
 
     def get_config(self):
         return {"learning_rate": self.learning_rate, "steps": self.steps, "fraction": self.fraction}
+
+
+def _real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+@keras.saving.register_keras_serializable(package="tfgan_lite")
+class Cosine(keras.optimizers.schedules.LearningRateSchedule):
+    """Half a cosine from ``initial`` to ``final`` over ``steps`` updates, then ``final``:
+
+        value(step) = final + (initial - final) * (1 + cos(pi * min(step, steps) / steps)) / 2
+
+    ``step`` is the count of updates done before the one the value is for (Keras passes an
+    optimizer's ``iterations``; a penalty's weight reads the discriminator's), so update 1
+    uses ``initial``. ``initial`` may be below ``final`` (a ramp up, as R3GAN's beta_2 0.9 ->
+    0.99) and either may be 0.
+
+    Args:
+        initial: the value at step 0, a finite number.
+        final: the value from step ``steps`` on, a finite number.
+        steps: the length of the schedule in updates, an integer >= 1.
+    """
+
+    def __init__(self, initial, final, steps):
+        for name, value in (("initial", initial), ("final", final)):
+            if not _real(value):
+                raise ValueError(f"{name} must be a finite number, got {value!r}.")
+        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
+            raise ValueError(
+                f"steps must be an integer >= 1 (the updates the schedule spans), got {steps!r}."
+            )
+        self.initial = float(initial)
+        self.final = float(final)
+        self.steps = int(steps)
+
+    def __call__(self, step):
+        progress = tf.minimum(tf.cast(step, tf.float32), float(self.steps)) / float(self.steps)
+        cosine = (1.0 + tf.cos(math.pi * progress)) / 2.0
+        return self.final + (self.initial - self.final) * cosine
+
+    def get_config(self):
+        return {"initial": self.initial, "final": self.final, "steps": self.steps}
