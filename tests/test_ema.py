@@ -207,3 +207,123 @@ def test_under_mirrored_strategy_every_replica_holds_the_single_device_average(t
         assert len(two) == 2  # a copy per replica
         for replica in two:
             np.testing.assert_allclose(replica, one[0], rtol=1e-5, atol=1e-6)
+
+
+# ----------------------------------------------------------------- the half-life in images
+def reference_half_life(snapshots, batches, half_life, ramp, start=0):
+    """The half-life average by its definition (StyleGAN2-ADA's G_ema), in NumPy: a step of
+    n images after `seen` uses beta = 0.5 ** (n / min(half_life, seen * ramp))."""
+    average = [np.array(w, np.float64) for w in snapshots[0]]
+    seen = 0
+    for update, (live, n) in enumerate(zip(snapshots[1:], batches, strict=True), start=1):
+        h = half_life if ramp is None else min(half_life, seen * ramp)
+        beta = 0.0 if update < start else 0.5 ** (n / max(h, 1e-8))
+        average = [beta * a + (1 - beta) * w for a, w in zip(average, live, strict=True)]
+        seen += n
+    return average
+
+
+@pytest.mark.parametrize(
+    "half_life, ramp, n, start",
+    [
+        (40.0, None, 256, 0),  # 16 steps of 16
+        (200.0, 0.5, 256, 0),  # the ramp binds for the first steps
+        (100.0, True, 250, 0),  # ramp 0.05 throughout; a short last batch of 10
+        (64.0, False, 256, 4),
+    ],
+)
+def test_the_half_life_average_equals_its_recursion(half_life, ramp, n, start):
+    gan = make_gan(ema_half_life=half_life, ema_ramp=ramp, ema_start=start)
+    record = RecordLive()
+    gan.fit(ring(n), batch_size=16, epochs=1, verbose=0, callbacks=[record])
+    batches = [16] * (n // 16) + ([n % 16] if n % 16 else [])
+    assert len(record.weights) == len(batches) + 1
+    assert int(gan.ema_images.numpy()) == n
+    expected = reference_half_life(
+        record.weights, batches, half_life, 0.05 if ramp is True else ramp or None, start
+    )
+    for want, got in zip(expected, gan.ema_generator.get_weights(), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    pairs = zip(gan.generator.get_weights(), gan.ema_generator.get_weights(), strict=True)
+    assert max(np.max(np.abs(a - b)) for a, b in pairs) > 1e-4
+
+
+def test_the_half_life_counts_every_image_of_a_step_with_several_discriminator_steps():
+    gan = make_gan(ema_half_life=50.0, ema_ramp=False, discriminator_steps=2)
+    record = RecordLive()
+    gan.fit(ring(128), batch_size=32, epochs=1, verbose=0, callbacks=[record])
+    expected = reference_half_life(record.weights, [32] * 4, 50.0, None)
+    for want, got in zip(expected, gan.ema_generator.get_weights(), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_the_half_life_is_saved_and_resumed_exactly(tmp_path):
+    straight = make_gan(ema_half_life=100.0, ema_ramp=0.5)
+    straight.fit(ring(128), batch_size=16, epochs=2, verbose=0)
+    halted = make_gan(ema_half_life=100.0, ema_ramp=0.5)
+    halted.fit(ring(128), batch_size=16, epochs=1, verbose=0)
+    config = halted.get_config()
+    assert (config["ema"], config["ema_half_life"], config["ema_ramp"]) == (None, 100.0, 0.5)
+    path = str(tmp_path / "gan.keras")
+    halted.save(path)
+    loaded = keras.saving.load_model(path)
+    assert loaded.ema_half_life == 100.0 and loaded.ema.ramp == 0.5
+    assert int(loaded.ema_images.numpy()) == 128
+    loaded.fit(ring(128), batch_size=16, epochs=1, verbose=0)
+    for a, b in zip(
+        straight.ema_generator.get_weights(), loaded.ema_generator.get_weights(), strict=True
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert "half-life 100 images" in tfgan.serving.averaged_text(loaded.ema)
+
+
+def test_cyclegan_averages_both_generators_by_the_half_life():
+    def network(activation):
+        x = keras.Input((8, 8, 1))
+        h = keras.layers.Conv2D(4, 3, padding="same", activation="relu")(x)
+        return keras.Model(x, keras.layers.Conv2D(1, 3, padding="same", activation=activation)(h))
+
+    keras.utils.set_random_seed(0)
+    cyclegan = tfgan.CycleGAN(
+        network("tanh"),
+        network("tanh"),
+        network(None),
+        network(None),
+        seed=0,
+        ema_half_life=30.0,
+        ema_ramp=False,
+    )
+    cyclegan.compile(steps_per_execution=1)
+
+    class Record(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.weights = [self.model.generator_a_to_b.get_weights()]
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.weights.append(self.model.generator_a_to_b.get_weights())
+
+    record = Record()
+    rng = np.random.default_rng(0)
+    a, b = (rng.uniform(-1, 1, (48, 8, 8, 1)).astype("float32") for _ in range(2))
+    cyclegan.fit(a, b, batch_size=16, epochs=1, verbose=0, callbacks=[record])
+    expected = reference_half_life(record.weights, [16] * 3, 30.0, None)
+    for want, got in zip(expected, cyclegan.averaged_a_to_b.get_weights(), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert cyclegan.get_config()["ema_half_life"] == 30.0
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"ema": 0.999, "ema_half_life": 1000}, "give the decay .ema=. or the half-life"),
+        ({"ema_half_life": 0}, "ema_half_life must be a number of images > 0"),
+        ({"ema_half_life": -5.0}, "ema_half_life must be a number of images > 0"),
+        ({"ema_half_life": "10k"}, "ema_half_life must be a number of images > 0"),
+        ({"ema_half_life": 100, "ema_ramp": -0.1}, "ema_ramp with ema_half_life must be"),
+        ({"ema_half_life": 100, "ema_ramp": "yes"}, "ema_ramp with ema_half_life must be"),
+        ({"ema_half_life": 100, "ema_start": -1}, "ema_start must be an integer >= 0"),
+    ],
+)
+def test_bad_half_life_options_are_refused(options, message):
+    with pytest.raises(ValueError, match=message):
+        tfgan.GAN(*mlp_gan(4, 2, (16,)), latent_dim=4, **options)

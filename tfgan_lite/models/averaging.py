@@ -11,14 +11,81 @@ from 0) and ``beta_t = beta`` when it is off. Before the update numbered ``start
 takes the live weights as they are. Non-trainable weights (batch normalisation's moving
 mean and variance) are copied from the live generator after every update, as StyleGAN
 does, not averaged and not recomputed.
+
+By a half-life in images instead (StyleGAN2-ADA's ``ema_kimg`` and ``ema_rampup``, R3GAN's
+average): the weights of the average halve their share every ``half_life`` training images,
+so a step of ``n`` images uses
+
+    beta = 0.5 ** (n / h),   h = min(half_life, seen * ramp)  (h = half_life without a ramp)
+
+where ``seen`` counts the training images of the steps before this one (0 in the first
+step, so the first update copies the live weights) and ``n`` the images the step reads
+(``batch_size`` of ``fit``, over all replicas; with ``discriminator_steps=k`` the k
+discriminator minibatches together). ``start`` works as with a decay.
 """
+
+import dataclasses
+import math
+import numbers
 
 import keras
 import tensorflow as tf
 
+# StyleGAN2-ADA's ema_rampup: the half-life is at most 5% of the images seen so far.
+DEFAULT_RAMP = 0.05
 
-def check(decay, start, ramp):
-    """The averaging options as ``(decay or None, start, ramp)``, or a ValueError."""
+
+@dataclasses.dataclass(frozen=True)
+class HalfLife:
+    """The average by a half-life: ``images`` (> 0) and ``ramp`` (None: no ramp)."""
+
+    images: float
+    ramp: float | None
+
+    def __str__(self):
+        ramp = "no ramp" if self.ramp is None else f"ramp {self.ramp:g}"
+        return f"half-life {self.images:g} images, {ramp}"
+
+
+def _half_life(half_life, ramp):
+    if (
+        isinstance(half_life, bool)
+        or not isinstance(half_life, numbers.Real)
+        or not 0 < half_life < math.inf
+    ):
+        raise ValueError(
+            f"ema_half_life must be a number of images > 0 (StyleGAN2-ADA: ema_kimg * 1000, "
+            f"e.g. 10_000), or None; got {half_life!r}."
+        )
+    if ramp is True:
+        ramp = DEFAULT_RAMP
+    elif ramp is False or ramp is None or (isinstance(ramp, numbers.Real) and ramp == 0):
+        ramp = None
+    elif not isinstance(ramp, numbers.Real) or not 0 < ramp < math.inf:
+        raise ValueError(
+            f"ema_ramp with ema_half_life must be a number > 0 (the half-life is at most "
+            f"ema_ramp * images seen; StyleGAN2-ADA: 0.05), True ({DEFAULT_RAMP}) or "
+            f"False / None for none; got {ramp!r}."
+        )
+    return HalfLife(float(half_life), None if ramp is None else float(ramp))
+
+
+def check(decay, start, ramp, half_life=None):
+    """The averaging options as ``(average, start, ramp)``: ``average`` is a decay, a
+    ``HalfLife`` or None (no averaging); or a ValueError."""
+    if half_life is not None and not (decay is None or decay == 0):
+        raise ValueError(
+            f"ema={decay!r} and ema_half_life={half_life!r} both set the generator average: "
+            "give the decay (ema=) or the half-life in images (ema_half_life=), not both."
+        )
+    if half_life is not None:
+        average = _half_life(half_life, ramp)
+        if isinstance(start, bool) or not isinstance(start, int) or start < 0:
+            raise ValueError(
+                f"ema_start must be an integer >= 0 (the generator update from which the "
+                f"average runs), got {start!r}."
+            )
+        return average, start, ramp
     if decay is None or decay == 0:
         return None, int(start), bool(ramp)
     if isinstance(decay, bool) or not isinstance(decay, int | float) or not 0 < decay < 1:
@@ -60,6 +127,17 @@ def decay_at(decay, update, start, ramp):
     if ramp:
         beta = tf.minimum(beta, (1.0 + t) / (10.0 + t))
     return tf.where(update < float(start), 0.0, beta)
+
+
+def half_life_decay_at(half_life, images, seen, update, start):
+    """beta for generator update number ``update`` (from 1) of a step of ``images`` training
+    images after ``seen`` of them, by the ``HalfLife`` ``half_life``: 0 before ``start``."""
+    images = tf.cast(images, tf.float32)
+    h = tf.constant(half_life.images, tf.float32)
+    if half_life.ramp is not None:
+        h = tf.minimum(h, tf.cast(seen, tf.float32) * half_life.ramp)
+    beta = tf.pow(0.5, images / tf.maximum(h, 1e-8))
+    return tf.where(tf.cast(update, tf.float32) < float(start), 0.0, beta)
 
 
 def _update(strategy, averages, lives, copies, live_copies, beta):

@@ -13,13 +13,15 @@ pairs) are built on it; a later model with several networks is too. The core own
 * the step's stateless seed (``noise_step``, saved with the model, so resumes are exact);
 * the networks' own losses (weight regularizers, ``add_loss``), added to each side's loss;
 * the penalties (``tfgan_lite.penalties``): weighted, lazy, logged by name;
-* the generator average (``ema``);
+* the generator average (``ema``, or ``ema_half_life`` in images);
 * the config every model shares (penalties, averaging, seed, name).
 
 A model on the core provides ``_generator_variables``, ``_discriminator_variables``,
 ``_metric_names``, ``_averaged_pairs`` (the (average, live) generators), ``_check_data``
 and its ``train_step`` / ``test_step``; see ``GAN`` and ``CycleGAN``.
 """
+
+import functools
 
 import keras
 import numpy as np
@@ -45,6 +47,9 @@ class AdversarialCore(keras.Model):
             ``GradientPenalty``, ``R1`` and ``R2`` (``penalties.from_keywords``); they build
             the same objects, ahead of the list.
         ema, ema_start, ema_ramp: the generator average (``tfgan_lite.models.averaging``).
+        ema_half_life: the average by a half-life in training images instead of ``ema``'s
+            decay (StyleGAN2-ADA's ``ema_kimg``); ``ema_ramp`` is then its ramp (a number,
+            True for 0.05, False for none).
         seed: seeds everything the steps draw; None picks one at random.
     """
 
@@ -62,6 +67,7 @@ class AdversarialCore(keras.Model):
         ema=None,
         ema_start=0,
         ema_ramp=True,
+        ema_half_life=None,
         seed=None,
         **kwargs,
     ):
@@ -73,11 +79,46 @@ class AdversarialCore(keras.Model):
             r2_penalty=r2_penalty,
             penalty_every=penalty_every,
         )
-        self.ema, self.ema_start, self.ema_ramp = averaging.check(ema, ema_start, ema_ramp)
+        self.ema, self.ema_start, self.ema_ramp = averaging.check(
+            ema, ema_start, ema_ramp, ema_half_life
+        )
+        # With a half-life, ``ema`` is an ``averaging.HalfLife`` (true, as a decay is).
+        self.ema_half_life = None if ema_half_life is None else self.ema.images
+        if self.ema_half_life is not None:
+            # The training images of the steps so far, for the half-life's ramp.
+            self.ema_images = self.add_weight(
+                shape=(),
+                dtype="int64",
+                initializer="zeros",
+                trainable=False,
+                name="ema_images",
+                aggregation="only_first_replica",
+            )
         self.seed = int(np.random.randint(2**31 - 1)) if seed is None else int(seed)
         self.generator_optimizer = None
         self.discriminator_optimizer = None
         self._trackers = {}
+
+    def __init_subclass__(cls, **kwargs):
+        # Each train step records the number of examples it reads (the leading dimension of
+        # the first tensor of its data), which the half-life average needs.
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("train_step")
+        if step is None or getattr(step, "_records_images", False):
+            return
+
+        @functools.wraps(step)
+        def train_step(self, data):
+            if getattr(self, "ema_half_life", None) is not None:
+                first = tf.nest.flatten(data)[0]
+                object.__setattr__(self, "_step_images", tf.shape(first, out_type=tf.int64)[0])
+            try:
+                return step(self, data)
+            finally:
+                object.__setattr__(self, "_step_images", None)
+
+        train_step._records_images = True
+        cls.train_step = train_step
 
     def _add_step_counter(self):
         """``noise_step``, the count of steps that drew a seed; saved with the model, so a
@@ -315,15 +356,28 @@ class AdversarialCore(keras.Model):
         )
         return tf.where(finite, loss, tf.constant(float("nan"), loss.dtype))
 
-    def _average_generators(self):
-        """Moves each averaged generator towards its live one, after a generator update."""
+    def _average_generators(self, images=None):
+        """Moves each averaged generator towards its live one, after a generator update.
+
+        ``images``: the training examples of this step on this replica, for the half-life
+        average (default: what the train step read, recorded by the core)."""
         if not self.ema:
             return
-        beta = averaging.decay_at(
-            self.ema, self.generator_optimizer.iterations, self.ema_start, self.ema_ramp
-        )
+        update = self.generator_optimizer.iterations
+        if self.ema_half_life is None:
+            beta = averaging.decay_at(self.ema, update, self.ema_start, self.ema_ramp)
+        else:
+            images = getattr(self, "_step_images", None) if images is None else images
+            if images is None:
+                raise ValueError("ema_half_life: the step's number of images is not known.")
+            replicas = tf.distribute.get_strategy().num_replicas_in_sync
+            images = tf.cast(images, tf.int64) * replicas
+            seen = self.ema_images.value
+            beta = averaging.half_life_decay_at(self.ema, images, seen, update, self.ema_start)
         for average, live in self._averaged_pairs():
             averaging.update(average, live, beta)
+        if self.ema_half_life is not None:
+            self.ema_images.assign_add(images)
 
     def _update_metrics(self, values, batch_size):
         """Updates the trackers, each value weighted by the batch size, or by the weight
@@ -340,9 +394,10 @@ class AdversarialCore(keras.Model):
         """The config keys the core owns."""
         return {
             "penalties": penalty_objects.serialize(self.penalties),
-            "ema": self.ema,
+            "ema": None if self.ema_half_life is not None else self.ema,
             "ema_start": self.ema_start,
             "ema_ramp": self.ema_ramp,
+            "ema_half_life": self.ema_half_life,
             "seed": self.seed,
             "name": self.name,
         }

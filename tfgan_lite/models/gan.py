@@ -134,7 +134,13 @@ class GAN(AdversarialCore):
         ema_ramp: warm the decay up as ``min(ema, (1 + t) / (10 + t))`` (t counts the
             averaging updates from 0), as StyleGAN and PyTorch-StudioGAN do. With
             ``ema_start=0, ema_ramp=False`` the average is the plain recursion from the
-            initial weights.
+            initial weights. With ``ema_half_life``: the half-life's ramp, the half-life
+            at most ``ema_ramp`` times the images seen (StyleGAN2-ADA's ``ema_rampup``, 0.05;
+            True gives 0.05, False or None none).
+        ema_half_life: the average by a half-life in training images instead of a decay
+            (StyleGAN2-ADA's ``ema_kimg * 1000``, R3GAN's average): a step of n images uses
+            beta = 0.5 ** (n / h), h = min(ema_half_life, images seen * ema_ramp); n is the
+            step's batch (all k discriminator minibatches). Not with ``ema``. None for none.
         augment: differentiable augmentation of everything the discriminator sees, real and
             generated, in its update, the generator's loss, the penalties and ``evaluate``
             (DiffAugment, Zhao et al. 2020): a policy such as ``"color,translation,cutout"``,
@@ -186,6 +192,7 @@ class GAN(AdversarialCore):
         ema=None,
         ema_start=0,
         ema_ramp=True,
+        ema_half_life=None,
         augment=None,
         penalties=None,
         **kwargs,
@@ -199,6 +206,7 @@ class GAN(AdversarialCore):
             ema=ema,
             ema_start=ema_start,
             ema_ramp=ema_ramp,
+            ema_half_life=ema_half_life,
             seed=seed,
             **kwargs,
         )
