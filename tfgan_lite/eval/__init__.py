@@ -17,6 +17,7 @@ from tfgan_lite.eval.sliced_wasserstein import (
     laplacian_pyramid,
     sliced_wasserstein_distance,
 )
+from tfgan_lite.eval.stacked_mnist import mnist_reader, mode_histogram_stats, stacked_modes
 from tfgan_lite.eval.streaming import (
     StreamingClassifierScore,
     StreamingMoments,
@@ -47,10 +48,13 @@ __all__ = [
     "kernel_distance",
     "kl_divergence",
     "laplacian_pyramid",
+    "mnist_reader",
     "mode_coverage",
+    "mode_histogram_stats",
     "optimal_discriminator",
     "precision_recall",
     "sliced_wasserstein_distance",
+    "stacked_modes",
     "streaming_frechet_distance",
     "value_function",
 ]
