@@ -21,8 +21,6 @@ A model on the core provides ``_generator_variables``, ``_discriminator_variable
 and its ``train_step`` / ``test_step``; see ``GAN`` and ``CycleGAN``.
 """
 
-import functools
-
 import keras
 import numpy as np
 import tensorflow as tf
@@ -98,27 +96,6 @@ class AdversarialCore(keras.Model):
         self.generator_optimizer = None
         self.discriminator_optimizer = None
         self._trackers = {}
-
-    def __init_subclass__(cls, **kwargs):
-        # Each train step records the number of examples it reads (the leading dimension of
-        # the first tensor of its data), which the half-life average needs.
-        super().__init_subclass__(**kwargs)
-        step = cls.__dict__.get("train_step")
-        if step is None or getattr(step, "_records_images", False):
-            return
-
-        @functools.wraps(step)
-        def train_step(self, data):
-            if getattr(self, "ema_half_life", None) is not None:
-                first = tf.nest.flatten(data)[0]
-                object.__setattr__(self, "_step_images", tf.shape(first, out_type=tf.int64)[0])
-            try:
-                return step(self, data)
-            finally:
-                object.__setattr__(self, "_step_images", None)
-
-        train_step._records_images = True
-        cls.train_step = train_step
 
     def _add_step_counter(self):
         """``noise_step``, the count of steps that drew a seed; saved with the model, so a
@@ -356,20 +333,17 @@ class AdversarialCore(keras.Model):
         )
         return tf.where(finite, loss, tf.constant(float("nan"), loss.dtype))
 
-    def _average_generators(self, images=None):
+    def _average_generators(self, images):
         """Moves each averaged generator towards its live one, after a generator update.
 
-        ``images``: the training examples of this step on this replica, for the half-life
-        average (default: what the train step read, recorded by the core)."""
+        ``images``: the training examples of this step on this replica, which the
+        half-life average counts."""
         if not self.ema:
             return
         update = self.generator_optimizer.iterations
         if self.ema_half_life is None:
             beta = averaging.decay_at(self.ema, update, self.ema_start, self.ema_ramp)
         else:
-            images = getattr(self, "_step_images", None) if images is None else images
-            if images is None:
-                raise ValueError("ema_half_life: the step's number of images is not known.")
             replicas = tf.distribute.get_strategy().num_replicas_in_sync
             images = tf.cast(images, tf.int64) * replicas
             seen = self.ema_images.value

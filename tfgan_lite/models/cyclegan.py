@@ -343,7 +343,7 @@ class CycleGAN(AdversarialCore):
             g_loss, parts, fake_a, fake_b = self._generator_objective(a, b, training=True)
             scaled = self.generator_optimizer.scale_loss(g_loss * scale)
         self._apply(self.generator_optimizer, tape, scaled, self._generator_variables())
-        self._average_generators()
+        self._average_generators(tf.shape(a)[0])
         fake_a, fake_b = tf.stop_gradient(fake_a), tf.stop_gradient(fake_b)
         with tf.GradientTape() as tape:
             d_loss, means = self._discriminator_objective(

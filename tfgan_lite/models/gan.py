@@ -606,7 +606,7 @@ class GAN(AdversarialCore):
             )
             scaled = self.generator_optimizer.scale_loss(g_loss * scale)
         self._apply(self.generator_optimizer, tape, scaled, self.generator.trainable_variables)
-        self._average_generators()
+        self._average_generators(tf.shape(real)[0])  # the step's images, all k slices
         return self._update_metrics({**metrics, "g_loss": g_loss}, tf.shape(real)[0])
 
     def test_step(self, data):
