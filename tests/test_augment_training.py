@@ -154,3 +154,48 @@ def test_an_unregistered_callable_cannot_be_saved_and_says_how_to_fix_it(tmp_pat
 def test_diffaugment_on_toy_vectors_is_refused_before_training():
     with pytest.raises(ValueError, match="augment"):
         tfgan.GAN(*mlp_gan(4, 2, (8,)), latent_dim=4, augment="translation")
+
+
+class _Step(keras.optimizers.schedules.LearningRateSchedule):
+    """p = 1 before discriminator update ``at``, 0 from it on (a ramp reduced to a step)."""
+
+    def __init__(self, at):
+        self.at = at
+
+    def __call__(self, step):
+        return tf.where(tf.cast(step, tf.float32) < self.at, 1.0, 0.0)
+
+    def get_config(self):
+        return {"at": self.at}
+
+
+def test_a_scheduled_probability_follows_the_discriminator_step():
+    policy = "translation,cutout"
+
+    def weights(probability):
+        return trained_weights(tfgan.augment.DiffAugment(policy, probability=probability))
+
+    always, never = weights(1.0), trained_weights(None)
+    runs = {
+        "p = 1 throughout": (weights(_Step(10**6)), always, True),
+        "p = 0 throughout": (weights(_Step(0)), never, True),
+        "p = 1, then 0 from update 2": (weights(_Step(2)), always, False),
+    }
+    for name, (got, expected, equal) in runs.items():
+        same = all(np.array_equal(a, b) for a, b in zip(got, expected, strict=True))
+        assert same == equal, name
+    switched = runs["p = 1, then 0 from update 2"][0]
+    assert not all(np.array_equal(a, b) for a, b in zip(switched, never, strict=True))
+
+
+def test_a_cosine_probability_is_evaluated_clipped_and_saved():
+    ramp = tfgan.schedules.Cosine(0.0, 0.6, 100)
+    augment = tfgan.augment.DiffAugment("translation", probability=ramp)
+    assert augment.scheduled and not augment.adaptive
+    assert augment.initial_probability == pytest.approx(0.0)
+    assert float(augment.probability_at(50)) == pytest.approx(0.3)
+    assert float(augment.probability_at(500)) == pytest.approx(0.6)
+    with pytest.raises(ValueError, match="probability_at"):
+        augment(tf.zeros([2, *SHAPE]), tf.constant([1, 2]))
+    restored = tfgan.augment.DiffAugment.from_config(augment.get_config())
+    assert float(restored.probability_at(50)) == pytest.approx(0.3)

@@ -164,8 +164,11 @@ class DiffAugment:
     Args:
         policy: the transforms, applied in the order given: a comma-separated string or a
             list of names from ``POLICIES``.
-        probability: p, a float in [0, 1], or ``"adaptive"`` (ADA: starts at 0, moved by
-            ``adjust``; the caller keeps the current p and passes it to ``__call__``).
+        probability: p, a float in [0, 1]; ``"adaptive"`` (ADA: starts at 0, moved by
+            ``adjust``; the caller keeps the current p and passes it to ``__call__``); or a
+            ``keras.optimizers.schedules.LearningRateSchedule`` of the discriminator's update
+            count (R3GAN's fixed ramp: ``tfgan_lite.schedules.Cosine(0.0, 0.5, steps)``),
+            which a ``GAN`` evaluates at every update (``probability_at``).
         target: ADA's target of r_t = E[sign(D(x_real))], in (0, 1); ADA uses 0.6.
         interval: discriminator updates pooled per adjustment of p (ADA: 4).
         speed: images it takes p to move from 0 to 1 (ADA: 500k).
@@ -183,7 +186,9 @@ class DiffAugment:
         speed=500_000,
     ):
         self._policy = _policy(policy, "policy")
-        adaptive = probability == "adaptive"
+        adaptive = probability == "adaptive" or isinstance(
+            probability, keras.optimizers.schedules.LearningRateSchedule
+        )
         for name, value, valid in [
             ("probability", probability, adaptive or _number(probability, 0, 1)),
             ("target", target, _number(target, 0, 1) and 0 < target < 1),
@@ -198,7 +203,19 @@ class DiffAugment:
     @property
     def adaptive(self):
         """Whether p is ADA's adaptive probability."""
-        return self.probability == "adaptive"
+        return isinstance(self.probability, str) and self.probability == "adaptive"
+
+    @property
+    def scheduled(self):
+        """Whether p is a schedule of the discriminator's update count."""
+        return isinstance(self.probability, keras.optimizers.schedules.LearningRateSchedule)
+
+    def probability_at(self, step):
+        """p at discriminator update ``step``: the schedule's value clipped to [0, 1], or the
+        fixed probability."""
+        if self.scheduled:
+            return tf.clip_by_value(tf.cast(self.probability(step), tf.float32), 0.0, 1.0)
+        return self.initial_probability
 
     @property
     def policy(self):
@@ -208,6 +225,8 @@ class DiffAugment:
     @property
     def initial_probability(self):
         """p before the first step: 0 when adaptive, else the fixed probability."""
+        if self.scheduled:
+            return float(self.probability_at(0))
         return 0.0 if self.adaptive else self.probability
 
     def __call__(self, images, seed, probability=None):
@@ -223,10 +242,11 @@ class DiffAugment:
             The augmented images, of the shape and dtype of ``images``.
         """
         if probability is None:
-            if self.adaptive:
+            if self.adaptive or self.scheduled:
                 raise ValueError(
-                    "probability: an adaptive DiffAugment needs the current probability "
-                    "passed, e.g. augment(images, seed, probability=p_variable)."
+                    "probability: an adaptive or scheduled DiffAugment needs the current "
+                    "probability passed, e.g. augment(images, seed, probability=p_variable) "
+                    "or probability=augment.probability_at(step)."
                 )
             probability = self.probability
         images = tf.convert_to_tensor(images)
@@ -272,7 +292,9 @@ class DiffAugment:
     def get_config(self):
         return {
             "policy": ",".join(self._policy),
-            "probability": self.probability,
+            "probability": keras.saving.serialize_keras_object(self.probability)
+            if self.scheduled
+            else self.probability,
             "target": self.target,
             "interval": self.interval,
             "speed": self.speed,
@@ -280,6 +302,9 @@ class DiffAugment:
 
     @classmethod
     def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("probability"), dict):
+            config["probability"] = keras.saving.deserialize_keras_object(config["probability"])
         return cls(**config)
 
     def __repr__(self):

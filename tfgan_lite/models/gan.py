@@ -362,9 +362,13 @@ class GAN(AdversarialCore):
         return self._discriminator_outputs(raw)
 
     def _augmented(self, x, seed):
-        """x through ``augment``, at the adaptive probability when it has one."""
+        """x through ``augment``, at the adaptive probability when it has one, or at its
+        scheduled probability for the discriminator's update count."""
         if self._adaptive:
             return self.augment(x, seed, self.augment_probability)
+        if getattr(self.augment, "scheduled", False):
+            step = self.discriminator_optimizer.iterations if self.discriminator_optimizer else 0
+            return self.augment(x, seed, self.augment.probability_at(step))
         return self.augment(x, seed)
 
     def _augment_seed(self, seed, index):
