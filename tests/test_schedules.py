@@ -319,3 +319,10 @@ def test_a_gan_compiled_with_scheduled_adam_trains_saves_and_resumes(tmp_path):
     loaded.fit(data, batch_size=16, epochs=1, verbose=0)
     for a, b in zip(straight.get_weights(), loaded.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_unrolling_refuses_a_scheduled_beta_by_name():
+    optimizer = tfgan.optimizers.Adam(1e-3, beta_2=tfgan.schedules.Cosine(0.9, 0.99, 100))
+    gan = tfgan.GAN(*tfgan.networks.mlp_gan(2, 2, (4,)), latent_dim=2, unroll_steps=1)
+    with pytest.raises(ValueError, match="a scheduled beta_2"):
+        gan.compile(discriminator_optimizer=optimizer)

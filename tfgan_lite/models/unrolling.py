@@ -44,6 +44,9 @@ class UpdateRule:
             unsupported.append("use_ema")
         if getattr(optimizer, "amsgrad", False):
             unsupported.append("amsgrad")
+        for beta in ("beta_1", "beta_2"):  # tfgan_lite.optimizers.Adam takes schedules
+            if callable(getattr(optimizer, beta, None)):
+                unsupported.append(f"a scheduled {beta}")
         if unsupported:
             raise ValueError(
                 f"unroll_steps cannot unroll a discriminator_optimizer with "
