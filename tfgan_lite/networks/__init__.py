@@ -34,6 +34,7 @@ from tfgan_lite.networks.mlps import (
     mlp_gan,
     semi_supervised_mlp,
 )
+from tfgan_lite.networks.residual import residual
 
 __all__ = [
     "DCGAN_CHANNELS",
@@ -48,6 +49,7 @@ __all__ = [
     "mlp",
     "mlp_gan",
     "patch_discriminator",
+    "residual",
     "semi_supervised_mlp",
     "unet",
 ]
