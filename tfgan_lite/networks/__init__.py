@@ -4,8 +4,9 @@ For toy densities, small MLPs (``networks.mlps``): ``mlp``, the (generator, disc
 pairs ``mlp_gan`` and ``conditional_mlp_gan`` (label-conditioned, by concatenation or
 projection), and ``semi_supervised_mlp``, a (generator, classifier) pair after Salimans et
 al. 2016 for ``SemiSupervisedGAN``. For images, ``dcgan`` (``networks.dcgans``): a DCGAN
-pair (Radford et al. 2016) for square 16, 28, 32 or 64 px images of 1 or 3 channels,
-optionally conditional (label map or projection discriminator) and spectrally normalized.
+pair (Radford et al. 2016) for square 16, 28, 32, 64 or 128 px images of 1 or 3 channels,
+optionally conditional (label map or projection discriminator) and spectrally normalized;
+``residual`` (``networks.residual``): R3GAN's residual pair for 16-256 px, no normalisation.
 ``dcgan(..., acgan=True)`` and ``conditional_mlp_gan(..., acgan=True)`` build pairs for
 ``ACGAN``; ``infogan_dcgan`` and ``infogan_mlp`` pairs for ``InfoGAN``. For image-to-image
 models (``networks.image_to_image``), pix2pix's ``unet`` generator and
