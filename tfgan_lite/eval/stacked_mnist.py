@@ -27,6 +27,15 @@ from tfgan_lite import checks
 from tfgan_lite.data.stacked import encode_modes
 from tfgan_lite.eval.feature_net import WEIGHTS_DIR, FeatureNet
 
+__all__ = [
+    "mnist_reader",
+    "mode_histogram_stats",
+    "reader_classifier",
+    "stacked_modes",
+    "train_reader",
+    "train_reader_weights",
+]
+
 MNIST_READER_WEIGHTS = os.path.join(WEIGHTS_DIR, "mnist_28x28x1.weights.h5")
 MNIST_READER_NAME = "mnist_cnn_28x28x1"
 # The shipped network's accuracy on the 1,000 held-out digits (mnist_5000("test")), as
