@@ -13,6 +13,7 @@ from tfgan_lite import (
     penalties,
     plotting,
     priors,
+    recipes,
     schedules,
 )
 from tfgan_lite.models import (
@@ -49,5 +50,6 @@ __all__ = [
     "penalties",
     "plotting",
     "priors",
+    "recipes",
     "schedules",
 ]
