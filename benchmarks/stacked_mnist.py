@@ -93,27 +93,12 @@ def dcgan_row(pack):
 
 
 def residual_modern_row():
-    """The hook for the residual pair with the modern recipe (R3GAN, Huang et al. 2024):
-    None until ``tfgan_lite.networks.residual`` exists. Its settings are R3GAN's as issue 24
-    states them (relativistic pairing loss, R1 and R2 on every step, Adam beta_1 = 0, the
-    generator average); when the library's named recipe lands, build from it instead."""
-    residual = getattr(tfgan.networks, "residual", None)
-    if residual is None:
-        return None
+    """The residual pair with the modern recipe: ``tfgan.recipes.r3gan`` (R3GAN, Huang et
+    al. 2024), its settings scheduled over the run's ``--steps``, at 32 px (the digits
+    padded)."""
 
     def build(seed):
-        networks = residual((32, 32, 3), LATENT_DIM)
-        gan = tfgan.GAN(
-            *networks,
-            latent_dim=LATENT_DIM,
-            loss="relativistic",
-            r1_penalty=0.1,
-            r2_penalty=0.1,
-            ema=0.999,
-            seed=seed,
-        )
-        gan.compile(adam(2e-4, 0.0, 0.99), adam(2e-4, 0.0, 0.99), steps_per_execution=50)
-        return gan
+        return tfgan.recipes.r3gan((32, 32, 3), LATENT_DIM, steps=FLAGS.steps, seed=seed)
 
     return {"build": build, "side": 32}
 
@@ -121,9 +106,7 @@ def residual_modern_row():
 def rows():
     """name -> {"build": seed -> compiled GAN, "side": image side}, the rows that can run."""
     table = {"dcgan": dcgan_row(1), "dcgan_pack2": dcgan_row(2)}
-    modern = residual_modern_row()
-    if modern is not None:
-        table["residual_modern"] = modern
+    table["residual_modern"] = residual_modern_row()
     return table
 
 

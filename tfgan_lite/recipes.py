@@ -37,7 +37,9 @@ def _cosine(value, steps):
     return value
 
 
-def r3gan(image_shape, latent_dim=64, num_classes=None, steps=100_000, width=32, **settings):
+def r3gan(
+    image_shape, latent_dim=64, num_classes=None, steps=100_000, width=32, seed=None, **settings
+):
     """A compiled ``GAN`` (``ConditionalGAN`` with ``num_classes``) with R3GAN's recipe.
 
     Args:
@@ -49,6 +51,7 @@ def r3gan(image_shape, latent_dim=64, num_classes=None, steps=100_000, width=32,
             cosine (``tfgan_lite.schedules.Cosine``), then stays at its final value.
         width: the residual networks' width (``networks.residual``); R3GAN's CIFAR-10 model
             is far wider (768), the default keeps a CPU step short.
+        seed: the model's seed (``GAN(seed=)``); None picks one.
         **settings: any key of ``R3GAN`` to change, e.g. ``gamma=(1.0, 0.1)`` for a set
             whose gradients need a stronger penalty, or ``augment_probability=0.5`` for
             translation and cutout ramped from 0 to 0.5.
@@ -78,6 +81,7 @@ def r3gan(image_shape, latent_dim=64, num_classes=None, steps=100_000, width=32,
         "ema_half_life": recipe["ema_half_life"],
         "ema_ramp": recipe["ema_ramp"],
         "augment": augment,
+        "seed": seed,
     }
     if num_classes is None:
         model = GAN(generator, discriminator, **options)
