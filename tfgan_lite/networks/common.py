@@ -1,10 +1,13 @@
 """Building blocks the reference networks share: DCGAN's initializer and stride-2
-convolutions, batch norm's momentum, label embeddings and the spectral-norm wrapper.
+convolutions, batch norm's momentum, label embeddings, the spectral-norm wrapper, and the
+check of a square image shape.
 
 Internal to ``tfgan_lite.networks``; the builders are the public names.
 """
 
 import keras
+
+from tfgan_lite import checks
 
 # Batch norm's moving averages: 0.9 (PyTorch's 0.1), so that the statistics a generator
 # uses at inference follow training within tens of steps rather than hundreds.
@@ -45,3 +48,27 @@ def dense_bn(h, units, activation, name):
     h = keras.layers.Dense(units, use_bias=False, kernel_initializer=dcgan_init(), name=name)(h)
     h = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(h)
     return activation(name=f"{name}_act")(h)
+
+
+def square_image(image_shape, supported, channels=(1, 3)):
+    """``(side, channels)`` of ``image_shape``, a square ``(H, H, C)`` with C in ``channels``;
+    a ValueError naming ``image_shape``, what the builder takes (``supported``) and the fix
+    otherwise. The builder checks the side itself."""
+    if (
+        not isinstance(image_shape, tuple | list)
+        or len(image_shape) != 3
+        or not all(checks.is_integer(d) for d in image_shape)
+    ):
+        raise ValueError(f"image_shape must be {supported}, got {image_shape!r}.")
+    height, width_px, depth = (int(d) for d in image_shape)
+    if height != width_px:
+        raise ValueError(
+            f"image_shape must be square, {supported}; got {height}x{width_px} in "
+            f"{tuple(image_shape)!r}: crop or resize the images to a square side."
+        )
+    if depth not in channels:
+        raise ValueError(
+            f"image_shape {tuple(image_shape)!r} has {depth} channels; supported are 1 "
+            f"(grayscale) and 3 (RGB): {supported}. Convert the images to one of them."
+        )
+    return height, depth

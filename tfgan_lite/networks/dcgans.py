@@ -15,6 +15,7 @@ from tfgan_lite.networks.common import (
     label_embedding,
     leaky_relu,
     spectral,
+    square_image,
     stride2,
 )
 from tfgan_lite.networks.heads import info_sizes, projection_logit, q_head
@@ -29,27 +30,11 @@ DCGAN_LABEL_EMBEDDING_DIM = 16
 def _check_dcgan_args(image_shape, latent_dim, num_classes, width, flags):
     sizes = ", ".join(str(size) for size in DCGAN_SIZES)
     supported = f"(H, W, C) with H == W in {{{sizes}}} and C in {{1, 3}}"
-    if (
-        not isinstance(image_shape, tuple | list)
-        or len(image_shape) != 3
-        or not all(checks.is_integer(d) for d in image_shape)
-    ):
-        raise ValueError(f"image_shape must be {supported}, got {image_shape!r}.")
-    height, width_px, channels = (int(d) for d in image_shape)
-    if height != width_px:
-        raise ValueError(
-            f"image_shape must be square, {supported}; got {height}x{width_px} in "
-            f"{tuple(image_shape)!r}."
-        )
+    height, channels = square_image(image_shape, supported, DCGAN_CHANNELS)
     if height not in DCGAN_SIZES:
         raise ValueError(
             f"image_shape {tuple(image_shape)!r} has size {height}; supported sizes are "
             f"{{{sizes}}}: {supported}."
-        )
-    if channels not in DCGAN_CHANNELS:
-        raise ValueError(
-            f"image_shape {tuple(image_shape)!r} has {channels} channels; supported are 1 "
-            f"(grayscale) and 3 (RGB): {supported}."
         )
     checks.integer(latent_dim, "latent_dim")
     if num_classes is not None:

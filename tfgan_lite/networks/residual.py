@@ -12,6 +12,7 @@ import math
 import keras
 
 from tfgan_lite import checks
+from tfgan_lite.networks.common import square_image
 from tfgan_lite.networks.heads import projection_logit
 
 RESIDUAL_SIDES = (16, 32, 64, 128, 256)
@@ -254,28 +255,12 @@ def _discriminator(num_classes, widths, size, channels, blocks, group_channels, 
 def _check_image_shape(image_shape):
     sides = ", ".join(str(side) for side in RESIDUAL_SIDES)
     supported = f"(H, W, C) with H == W a power of two in {{{sides}}} and C in {{1, 3}}"
-    if (
-        not isinstance(image_shape, tuple | list)
-        or len(image_shape) != 3
-        or not all(checks.is_integer(d) for d in image_shape)
-    ):
-        raise ValueError(f"image_shape must be {supported}, got {image_shape!r}.")
-    height, width_px, channels = (int(d) for d in image_shape)
-    if height != width_px:
-        raise ValueError(
-            f"image_shape must be square, {supported}; got {height}x{width_px} in "
-            f"{tuple(image_shape)!r}: crop or resize the images to a square side."
-        )
+    height, channels = square_image(image_shape, supported, RESIDUAL_CHANNELS)
     if height not in RESIDUAL_SIDES:
         what = "is not a power of two" if height & (height - 1) else "is outside 16-256"
         raise ValueError(
             f"image_shape {tuple(image_shape)!r} has side {height}, which {what}; the "
             f"residual networks take {supported}: resize the images to one of those sides."
-        )
-    if channels not in RESIDUAL_CHANNELS:
-        raise ValueError(
-            f"image_shape {tuple(image_shape)!r} has {channels} channels; supported are 1 "
-            f"(grayscale) and 3 (RGB): {supported}. Convert the images to one of them."
         )
     return height, channels
 
