@@ -84,14 +84,7 @@ class AdversarialCore(keras.Model):
         self.ema_half_life = None if ema_half_life is None else self.ema.images
         if self.ema_half_life is not None:
             # The training images of the steps so far, for the half-life's ramp.
-            self.ema_images = self.add_weight(
-                shape=(),
-                dtype="int64",
-                initializer="zeros",
-                trainable=False,
-                name="ema_images",
-                aggregation="only_first_replica",
-            )
+            self.ema_images = self._counter("ema_images")
         self.seed = int(np.random.randint(2**31 - 1)) if seed is None else int(seed)
         self.generator_optimizer = None
         self.discriminator_optimizer = None
@@ -100,12 +93,17 @@ class AdversarialCore(keras.Model):
     def _add_step_counter(self):
         """``noise_step``, the count of steps that drew a seed; saved with the model, so a
         loaded model goes on with the randomness it would have drawn. Call in ``__init__``."""
-        self.noise_step = self.add_weight(
+        self.noise_step = self._counter("noise_step")
+
+    def _counter(self, name):
+        """A count kept as a model weight (saved in .keras files and checkpoints), the
+        same on every replica."""
+        return self.add_weight(
             shape=(),
             dtype="int64",
             initializer="zeros",
             trainable=False,
-            name="noise_step",
+            name=name,
             aggregation="only_first_replica",
         )
 
