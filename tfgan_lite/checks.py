@@ -7,6 +7,7 @@ here, although Python counts it as one).
 
 import numbers
 
+import keras
 import numpy as np
 
 
@@ -71,3 +72,15 @@ def labels(y, name, num_classes, num_examples=None, unlabeled=None, model="this 
             "of classes."
         )
     return y
+
+
+def keras_config(obj, what):
+    """``obj`` serialised by Keras for a ``.keras`` config; a ValueError naming ``what``
+    and the fix when Keras does not know its class (a user's unregistered subclass)."""
+    cls = type(obj)
+    if keras.saving.get_registered_object(keras.saving.get_registered_name(cls)) is not cls:
+        raise ValueError(
+            f"the {what} {obj!r} is not registered, so it cannot be saved; decorate its "
+            "class with @keras.saving.register_keras_serializable()."
+        )
+    return keras.saving.serialize_keras_object(obj)

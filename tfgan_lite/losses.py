@@ -48,6 +48,7 @@ import math
 import keras
 import tensorflow as tf
 
+from tfgan_lite import checks
 from tfgan_lite.tfgan_losses import cycle_consistency_loss as cycle_consistency_loss
 from tfgan_lite.tfgan_losses import mutual_information_penalty as mutual_information_penalty
 
@@ -397,13 +398,7 @@ def names():
 def serialize(objective):
     """``objective`` as a ``.keras`` config holds it (Keras's serialisation); refuses an
     objective whose class Keras does not know."""
-    cls = type(objective)
-    if keras.saving.get_registered_object(keras.saving.get_registered_name(cls)) is not cls:
-        raise ValueError(
-            f"the objective {objective!r} is not registered, so it cannot be saved; decorate "
-            "its class with @keras.saving.register_keras_serializable()."
-        )
-    return keras.saving.serialize_keras_object(objective)
+    return checks.keras_config(objective, "objective")
 
 
 def get(identifier, **options):

@@ -217,9 +217,7 @@ def from_keywords(gradient_penalty=0.0, r1_penalty=0.0, r2_penalty=0.0, penalty_
         ("r1_penalty", r1_penalty, R1),
         ("r2_penalty", r2_penalty, R2),
     ):
-        if value is None or isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"{name} must be a number >= 0 (0 turns it off), got {value!r}.")
-        if value < 0:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise ValueError(f"{name} must be a number >= 0 (0 turns it off), got {value!r}.")
         if value:
             every = penalty_every if cls is not GradientPenalty else 1
@@ -241,9 +239,6 @@ def collect(penalties, **keywords):
             f"penalties must be a list of tfgan_lite.penalties.Penalty objects, e.g. "
             f"[R1(1.0)], got {penalties!r}."
         )
-    penalties = [
-        keras.saving.deserialize_keras_object(p) if isinstance(p, dict) else p for p in penalties
-    ]
     for penalty in penalties:
         if not isinstance(penalty, Penalty):
             raise ValueError(
@@ -263,27 +258,12 @@ def collect(penalties, **keywords):
 
 def serialize(penalties):
     """The list as a ``.keras`` config holds it; refuses an unregistered class."""
-    configs = []
-    for penalty in penalties:
-        registered = keras.saving.get_registered_name(type(penalty))
-        if keras.saving.get_registered_object(registered) is not type(penalty):
-            raise ValueError(
-                f"the penalty {penalty!r} is not registered, so it cannot be saved; decorate "
-                "its class with @keras.saving.register_keras_serializable()."
-            )
-        configs.append(keras.saving.serialize_keras_object(penalty))
-    return configs
+    return [checks.keras_config(penalty, "penalty") for penalty in penalties]
 
 
 def gradient_penalty(critic, real, fake, seed, weight=10.0, target=1.0, one_sided=False):
     """``GradientPenalty(weight, target, one_sided)`` as a function: the weighted term."""
     return weight * GradientPenalty(weight, target, one_sided).compute(critic, real, fake, seed)
-
-
-def squared_gradient_penalty(critic, x, weight):
-    """R1 (on real ``x``) or R2 (on generated ``x``), Mescheder et al. 2018, as a function:
-    weight / 2 * E[||grad_x D(x)||_2^2], the squared norm over all non-batch axes."""
-    return weight * R1(weight).compute(critic, x, None, None)
 
 
 def clip_weights(variables, clip):
