@@ -619,12 +619,21 @@ def tflite(
 
 
 def _signature_runner(model):
-    from ai_edge_litert.interpreter import Interpreter
+    """The serving_default runner of a .tflite file (path) or flatbuffer (bytes).
 
+    The interpreter runs LiteRT's builtin kernels without its default delegate: applying
+    the XNNPACK delegate makes LiteRT's C++ logger print "INFO: Created TensorFlow Lite
+    XNNPACK delegate for CPU." to stderr, a logger that neither TF_CPP_MIN_LOG_LEVEL nor
+    absl logging reaches from Python (ai-edge-litert 2.3). The builtin kernels compute the
+    same float32 graph; a device app still gets XNNPACK from its own interpreter.
+    """
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+    quiet = {"experimental_op_resolver_type": OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES}
     if isinstance(model, bytes):
-        interpreter = Interpreter(model_content=model)
+        interpreter = Interpreter(model_content=model, **quiet)
     else:
-        interpreter = Interpreter(model_path=str(model))
+        interpreter = Interpreter(model_path=str(model), **quiet)
     return interpreter.get_signature_runner()
 
 
