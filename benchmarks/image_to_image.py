@@ -41,6 +41,7 @@ import tensorflow as tf  # noqa: E402
 from common import machine, mean_std, write  # noqa: E402
 
 import tfgan_lite as tfgan  # noqa: E402
+from tfgan_lite.data import digit_tasks  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_integer("seeds", 3, "Seeds per model.")
@@ -61,20 +62,14 @@ SHAPE = (SIZE, SIZE, 1)
 def top_halves(images):
     """Digits with all but their top ``--kept_rows`` rows blanked to the background (-1):
     Pix2Pix's sources."""
-    halves = np.array(images, copy=True)
-    halves[:, FLAGS.kept_rows :] = -1.0
-    return halves
+    return digit_tasks.top_rows(images, FLAGS.kept_rows)
 
 
-def thickened(images):
-    """Digits with their strokes dilated by a 3x3 maximum."""
-    return tf.nn.max_pool2d(images, 3, 1, "SAME").numpy()
+thickened = digit_tasks.thickened  # strokes dilated by a 3x3 maximum
 
 
 def digits(split):
-    n = {"train": 1257, "test": 540}[split]
-    images, labels = next(iter(tfgan.data.images("digits", split, n, SIZE, labels=True)))
-    return images.numpy(), labels.numpy()
+    return digit_tasks.split(split, SIZE)
 
 
 def adam():
@@ -114,8 +109,7 @@ def pix2pix_run(adversarial, seed, train, test, net, reference):
 def cyclegan_run(seed, train, test, net, reference):
     (train_x, _), (test_x, test_y) = train, test
     keras.utils.set_random_seed(seed)
-    half = len(train_x) // 2
-    a, b = train_x[:half], thickened(train_x[half:])
+    a, b = digit_tasks.unpaired_domains(train_x)
     networks = [tfgan.networks.unet(SHAPE, SHAPE, width=16) for _ in range(2)]
     # CycleGAN's discriminators see an image alone: patch_discriminator without a source.
     networks += [tfgan.networks.patch_discriminator(None, SHAPE, width=32, layers=2)]

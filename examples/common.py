@@ -29,6 +29,7 @@ class Result(NamedTuple):
     seconds: float  # the training time
     metrics: dict  # the job's own entries of metrics.json
     class_names: list | None = None  # a conditional model's class names, for the exports
+    inputs: str | None = None  # an image-to-image model's .npy of sources, for the Try line
 
 
 def augmentation(settings):
@@ -70,6 +71,30 @@ def make_model(generator, discriminator, num_classes, settings):
         gan = tfgan.UnrolledGAN(
             generator, discriminator, unroll_steps=settings.unroll_steps, **options
         )
+    elif settings.model == "acgan":
+        gan = tfgan.ACGAN(generator, discriminator, num_classes=num_classes, **options)
+    elif settings.model == "infogan":  # one categorical code of num_classes values
+        gan = tfgan.InfoGAN(
+            generator,
+            discriminator,
+            categorical_codes=[num_classes],
+            continuous_codes=settings.continuous_codes,
+            continuous_weight=0.1,  # benchmarks/infogan.py's
+            **options,
+        )
+    elif settings.model == "pix2pix":  # a U-Net of the source alone: no z
+        del options["latent_dim"], options["prior"]
+        gan = tfgan.Pix2Pix(generator, discriminator, l1_weight=settings.l1_weight, **options)
+    elif settings.model == "cyclegan":  # (G, F) and (D_A, D_B); the core's keywords alone
+        kept = ("loss", "gradient_penalty", "r1_penalty", "penalty_every", "ema", "ema_start")
+        options = {name: options[name] for name in (*kept, "seed") if name in options}
+        gan = tfgan.CycleGAN(
+            *generator,
+            *discriminator,
+            cycle_weight=settings.cycle_weight,
+            identity_weight=0.0,  # it would hold thickened digits as they are
+            **options,
+        )
     else:
         gan = tfgan.GAN(generator, discriminator, **options)
 
@@ -82,7 +107,7 @@ def make_model(generator, discriminator, num_classes, settings):
 
     gan.compile(
         generator_optimizer=adam(settings.steps),
-        discriminator_optimizer=adam(settings.steps * gan.discriminator_steps),
+        discriminator_optimizer=adam(settings.steps * getattr(gan, "discriminator_steps", 1)),
         steps_per_execution=settings.steps_per_execution,
     )
     return gan
@@ -95,7 +120,8 @@ def fit_resumable(gan, make_data, steps_per_epoch, settings, callbacks=(), **kwa
 
     ``make_data(step)`` gives ``(x, y)`` from the step training resumes at, so a resumed
     run sees the batches it would have seen; ``y=None`` means x is an endless stream of
-    batches. Returns the history and the resumed step.
+    batches, and so does a dataset ``y`` (a CycleGAN's second domain, beside x's first).
+    Returns the history and the resumed step.
     """
     checkpoint = tfgan.callbacks.Checkpoint(os.path.join(settings.output_dir, "checkpoints"))
     checkpoint.set_model(gan)
@@ -105,10 +131,11 @@ def fit_resumable(gan, make_data, steps_per_epoch, settings, callbacks=(), **kwa
         print(f"resumed from step {resumed} of {total}, from {checkpoint.directory}")
     stop = tfgan.callbacks.TerminateOnNonFinite(checkpoint)
     x, y = make_data(resumed)
+    endless = y is None or hasattr(y, "element_spec")  # None, or a tf.data.Dataset
     history = gan.fit(
         x,
         y,
-        steps_per_epoch=steps_per_epoch if y is None else None,
+        steps_per_epoch=steps_per_epoch if endless else None,
         epochs=total // steps_per_epoch,
         initial_epoch=resumed // steps_per_epoch,
         callbacks=[*callbacks, checkpoint, stop],
@@ -159,15 +186,33 @@ def write_outputs(result, settings):
         json.dump(metrics, f, indent=2)
     plot_losses(result, settings)
     gan.save(os.path.join(output_dir, "gan.keras"))
-    names = {"class_names": result.class_names} if gan.conditional else {}
-    saved_model = tfgan.export.saved_model(gan, os.path.join(output_dir, "saved_model"), **names)
-    lite = tfgan.export.tflite(gan, os.path.join(output_dir, "generator.tflite"), **names)
+    names = {"class_names": result.class_names} if getattr(gan, "conditional", False) else {}
+    # A CycleGAN exports each direction: a_to_b as saved_model/ and generator.tflite, b_to_a
+    # as saved_model_b_to_a/ and generator_b_to_a.tflite.
+    exports = {}
+    for i, direction in enumerate(tfgan.serving.directions_of(gan) or [None]):
+        suffix, where = f"_{direction}" if i else "", {"direction": direction, **names}
+        base = os.path.join(output_dir, "saved_model" + suffix)
+        lite = os.path.join(output_dir, f"generator{suffix}.tflite")
+        exports[direction] = (
+            tfgan.export.saved_model(gan, base, **where),
+            tfgan.export.tflite(gan, lite, **where),
+        )
+    saved_model = next(iter(exports.values()))[0]
     print(f"{result.seconds:.1f} s for {steps} steps")
     pictures = [name for name in PICTURES if os.path.exists(os.path.join(output_dir, name))]
     outputs = ", ".join([*pictures, "metrics.json", "gan.keras"])
     print(f"Outputs in {os.path.abspath(output_dir)}: {outputs}")
-    print(f"Exported: SavedModel {saved_model}, TFLite {lite}")
-    labels = " --labels 0,1,2,3" if settings.model == "conditional" else ""
+    for direction, (saved, tflite) in exports.items():
+        which = f" {direction}" if direction else ""
+        print(f"Exported{which}: SavedModel {saved}, TFLite {tflite}")
+    if result.inputs:  # an image-to-image model translates images rather than sampling
+        print(
+            f"Try: python -m tfgan_lite.generate --model {saved_model} --input {result.inputs} "
+            f"--out {os.path.join(output_dir, 'translated.png')}"
+        )
+        return
+    labels = " --labels 0,1,2,3" if getattr(gan, "conditional", False) else ""
     print(
         f"Try: python -m tfgan_lite.generate --model {saved_model} --num 64 --seed 1"
         f"{labels} --out {os.path.join(output_dir, 'generated.png')}"

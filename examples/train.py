@@ -42,20 +42,30 @@ import tfgan_lite as tfgan  # noqa: E402
 
 # The jobs, next to this file (python puts examples/ on sys.path when it runs train.py).
 import common  # noqa: E402
+import family_job  # noqa: E402
 import image_job  # noqa: E402
 import toy_job  # noqa: E402
 
 FLAGS = flags.FLAGS
-MODELS = ["gan", "conditional", "semi_supervised", "unrolled"]
+MODELS = ["gan", "conditional", "semi_supervised", "unrolled", *family_job.MODELS]
 flags.DEFINE_enum(
     "model",
     "gan",
     MODELS,
-    "Which GAN: plain, conditional on the label (the mode for toys), semi-supervised, unrolled.",
+    "Which GAN: plain, conditional on the label (the mode for toys), semi-supervised, "
+    "unrolled; on images also acgan, infogan, and on the digits pix2pix (inpainting) and "
+    "cyclegan (digits <-> thickened digits).",
 )
 flags.DEFINE_integer("unroll_steps", 5, "Discriminator steps the unrolled generator looks ahead.")
 flags.DEFINE_integer("labels_per_class", 10, "Labeled examples per class (semi_supervised).")
 flags.DEFINE_integer("num_examples", 10000, "Toy training set size for semi_supervised.")
+# ACGAN, InfoGAN, Pix2Pix and CycleGAN (examples/family_job.py).
+flags.DEFINE_integer("continuous_codes", 2, "InfoGAN's continuous codes, beside its 10-way code.")
+flags.DEFINE_integer(
+    "info_hidden", 1024, "InfoGAN: the Dense layer both networks share (Chen et al.'s; 0: none)."
+)
+flags.DEFINE_float("l1_weight", 100.0, "Pix2Pix: the weight of L1 to the target in G's loss.")
+flags.DEFINE_float("cycle_weight", 10.0, "CycleGAN: the weight of the cycle-consistency L1.")
 flags.DEFINE_string(
     "dataset",
     "digits",
@@ -214,6 +224,14 @@ def read_settings():
 
 def check(settings):
     """Mistakes in the flags, said before anything is built."""
+    if settings.model in family_job.MODELS:
+        family_job.check(settings)
+    given_size = FLAGS["image_size"].present  # unset, 28 becomes the U-Net's 32
+    if settings.model in family_job.TRANSLATORS and given_size and settings.image_size % 32:
+        raise app.UsageError(
+            f"--image_size={settings.image_size}: the {settings.model} U-Net takes a side "
+            "that is a multiple of 32: use --image_size=32 (the default for it) or 64."
+        )
     if settings.pack > 1 and settings.model in ("conditional", "semi_supervised"):
         raise app.UsageError(
             f"--pack={settings.pack} is for --model=gan or unrolled: a {settings.model} "
@@ -264,6 +282,7 @@ def main(argv):
     check(settings)
     os.makedirs(settings.output_dir, exist_ok=True)
     job = toy_job if settings.toy else image_job
+    job = family_job if settings.model in family_job.MODELS else job
     with tfgan.distribute.strategy(settings.strategy).scope():
         result = job.run(settings)
     common.write_outputs(result, settings)
