@@ -35,7 +35,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from common import load, machine, mean_std, write  # noqa: E402
-from scipy.optimize import linear_sum_assignment  # noqa: E402
 
 import tfgan_lite as tfgan  # noqa: E402
 
@@ -55,14 +54,6 @@ flags.DEFINE_string("grid", "docs/images/infogan_digits.png", "The code-by-code 
 
 SHAPE = (28, 28, 1)
 CATEGORIES, CONTINUOUS = 10, 2
-
-
-def matched_accuracy(predicted, truth, k=CATEGORIES):
-    """Accuracy of ``predicted`` ids under the best one-to-one matching to ``truth``."""
-    counts = np.zeros((k, k))
-    np.add.at(counts, (np.asarray(predicted), np.asarray(truth)), 1)
-    rows, cols = linear_sum_assignment(-counts)
-    return float(counts[rows, cols].sum() / len(truth))
 
 
 def build(seed):
@@ -113,10 +104,12 @@ def run(seed, net, reference, test_x, test_y):
     start = time.perf_counter()
     history = gan.fit(data, steps_per_epoch=FLAGS.steps, verbose=0).history
     seconds = time.perf_counter() - start
-    q_accuracy = matched_accuracy(gan.predict_codes(test_x)["categorical"][:, 0], test_y)
+    q_accuracy = tfgan.eval.matched_accuracy(
+        gan.predict_codes(test_x)["categorical"][:, 0], test_y, CATEGORIES
+    )
     codes = np.arange(1000) % CATEGORIES
     samples = gan.generate(1000, seed=seed, codes=[codes, None, None])
-    sample_accuracy = matched_accuracy(codes, net.predict(samples))
+    sample_accuracy = tfgan.eval.matched_accuracy(codes, net.predict(samples), CATEGORIES)
     fid = tfgan.eval.frechet_distance(reference, net.features(samples[:540]))
     if seed == 0:
         save_grid(gan, FLAGS.grid)

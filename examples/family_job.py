@@ -28,7 +28,6 @@ import types
 import numpy as np
 import tensorflow as tf
 from absl import app
-from scipy.optimize import linear_sum_assignment
 
 import tfgan_lite as tfgan
 from tfgan_lite.data import digit_tasks
@@ -174,11 +173,13 @@ def run_sampler(settings):
         metrics["mutual_information"] = float(history.history["mutual_information"][-1])
         if labels is not None:  # matched to the classes, which training never saw
             read = gan.predict_codes(reference)["categorical"][:, 0]
-            metrics["q_accuracy_on_test"] = matched_accuracy(read, labels, classes)
+            metrics["q_accuracy_on_test"] = tfgan.eval.matched_accuracy(read, labels, classes)
             codes = np.arange(n) % classes
             others = [None] * gan.continuous_codes
             samples = gan.generate(n, seed=settings.seed + 1, codes=[codes, *others])
-            metrics["samples_read_as_code"] = matched_accuracy(codes, net.predict(samples), classes)
+            metrics["samples_read_as_code"] = tfgan.eval.matched_accuracy(
+                codes, net.predict(samples), classes
+            )
     print(f"\n{'':<12}{'fid':>10}{'precision':>10}{'recall':>10}")
     for name, values in (("trained", final), ("real floor", floor)):
         print(
@@ -210,15 +211,6 @@ def networks(shape, classes, settings):
         hidden=settings.info_hidden or None,
         **options,
     )
-
-
-def matched_accuracy(predicted, truth, k):
-    """Accuracy of ``predicted`` ids under the best one-to-one matching of the k ids to
-    the k classes of ``truth`` (Hungarian algorithm), as benchmarks/infogan.py scores Q."""
-    counts = np.zeros((k, k))
-    np.add.at(counts, (np.asarray(predicted), np.asarray(truth)), 1)
-    rows, cols = linear_sum_assignment(-counts)
-    return float(counts[rows, cols].sum() / len(truth))
 
 
 def code_sweep(gan, path, seed):

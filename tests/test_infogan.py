@@ -6,7 +6,6 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from scipy.optimize import linear_sum_assignment
 
 import tfgan_lite as tfgan
 from tfgan_lite import generate
@@ -129,14 +128,6 @@ def test_generate_fixes_the_codes_asked_for_and_draws_the_rest():
     assert per_sample.shape == (4, 2)
 
 
-def matched_accuracy(predicted, truth, k):
-    """The accuracy of predicted ids under the best one-to-one matching to the truth."""
-    counts = np.zeros((k, k))
-    np.add.at(counts, (predicted, truth), 1)
-    rows, cols = linear_sum_assignment(-counts)
-    return counts[rows, cols].sum() / len(truth)
-
-
 @pytest.mark.slow
 def test_a_short_run_ties_each_code_value_to_one_ring_mode():
     """310 updates on ring8 with one 8-way code: each code value makes one mode and Q reads
@@ -151,8 +142,8 @@ def test_a_short_run_ties_each_code_value_to_one_ring_mode():
     codes = np.arange(800) % 8
     samples = gan.generate(800, seed=1, codes=[codes])
     nearest = np.argmin(((samples[:, None] - LOCS[None]) ** 2).sum(-1), 1)
-    assert matched_accuracy(codes, nearest, 8) >= 0.95
-    assert matched_accuracy(gan.predict_codes(x)["categorical"][:, 0], y, 8) >= 0.95
+    assert tfgan.eval.matched_accuracy(codes, nearest, 8) >= 0.95
+    assert tfgan.eval.matched_accuracy(gan.predict_codes(x)["categorical"][:, 0], y, 8) >= 0.95
 
 
 def test_a_keras_file_round_trip_keeps_samples_and_goes_on_training(tmp_path):

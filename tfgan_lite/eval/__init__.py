@@ -11,6 +11,7 @@ from tfgan_lite.eval.frechet import frechet_distance
 from tfgan_lite.eval.inception_score import classifier_score
 from tfgan_lite.eval.kernel import kernel_distance
 from tfgan_lite.eval.manifold import density_coverage, precision_recall
+from tfgan_lite.eval.matching import matched_accuracy
 from tfgan_lite.eval.sliced_wasserstein import (
     LevelDistance,
     image_sliced_wasserstein,
@@ -48,6 +49,7 @@ __all__ = [
     "kernel_distance",
     "kl_divergence",
     "laplacian_pyramid",
+    "matched_accuracy",
     "mnist_reader",
     "mode_coverage",
     "mode_histogram_stats",
