@@ -35,7 +35,7 @@ format: $(VENV)/.installed
 benchmark: $(VENV)/.installed
 	$(PY) -m pip install -q torch==2.13.0  # the PyTorch baseline of speed.py; not a dependency
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest -q -m benchmark
-	for b in recipes toy_objectives unrolled conditional acgan infogan image_to_image semi_supervised images fid_bias export step_time speed; do \
+	for b in recipes toy_objectives unrolled conditional acgan infogan image_to_image semi_supervised images fid_bias export step_time speed cpu_isa folder_input; do \
 		TF_CPP_MIN_LOG_LEVEL=2 $(PY) benchmarks/$$b.py || exit 1; done
 	$(PY) benchmarks/update_readme.py  # copies the new tables into docs/benchmarks.md
 
