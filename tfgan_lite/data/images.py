@@ -23,7 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_lite import checks
-from tfgan_lite.data import arrays, folders
+from tfgan_lite.data import arrays, folders, jpeg
 from tfgan_lite.data.digits import SPLITS as DIGITS_SPLITS
 from tfgan_lite.data.digits import digits
 
@@ -260,6 +260,11 @@ def _to_channels(image, channels):
     return tf.image.rgb_to_grayscale(image)
 
 
+def _to_integer(image, dtype):
+    """A float image rounded to the integer ``dtype``'s levels, clipped to its range."""
+    return tf.cast(tf.round(tf.clip_by_value(image, 0.0, dtype.max)), dtype)
+
+
 def _transformer(size, crop, channels, dtype, native):
     """The per-example crop, resize and channel conversion, or None when there is none.
 
@@ -274,9 +279,7 @@ def _transformer(size, crop, channels, dtype, native):
 
     def transform(image):
         image = _to_channels(_resize(tf.cast(image, tf.float32), size, crop), channels)
-        if dtype.is_integer:
-            image = tf.cast(tf.round(tf.clip_by_value(image, 0.0, dtype.max)), dtype)
-        return image
+        return _to_integer(image, dtype) if dtype.is_integer else image
 
     return transform
 
@@ -346,10 +349,20 @@ def _folder_dataset(directory, split, size, labels, crop, channels, on_bad_file)
         examples = (paths, np.array([found.labels[i] for i in indices], np.int32))
     transform = _transformer(size, crop, None, tf.uint8, (None, None, channels))
 
+    def whole(contents):
+        image = folders.decode(contents, channels)
+        return image if transform is None else transform(image)
+
     def load(path, *label):
-        image = folders.decode(tf.io.read_file(path), channels)
-        if transform is not None:
-            image = transform(image)
+        contents = tf.io.read_file(path)
+        if size is None:
+            image = whole(contents)
+        else:  # a JPEG decodes at a fraction of its size that still covers the output
+            image = tf.cond(
+                tf.io.is_jpeg(contents),
+                lambda: _to_integer(jpeg.shrink(contents, size, crop, channels), tf.uint8),
+                lambda: whole(contents),
+            )
         image = tf.ensure_shape(image, (height, width, channels))
         return (image, *label) if label else image
 
