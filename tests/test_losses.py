@@ -313,8 +313,11 @@ def test_minimax_generator_saturates_when_the_discriminator_wins():
 
 
 def test_names_are_the_documented_objectives():
-    # The relativistic objectives' references are in test_relativistic.py.
-    assert set(losses.names()) == set(NAMES) | {"relativistic", "relativistic_average"}
+    # The relativistic objectives' references are in test_relativistic.py. The library's
+    # names come first; objectives a user registered with Keras follow (docs/training.md's
+    # soft_hinge does, when its page ran earlier in this worker).
+    documented = set(NAMES) | {"relativistic", "relativistic_average"}
+    assert set(losses.names()[: len(documented)]) == documented
     assert set(losses.DIVERGENCES) == set(FGAN_TABLE)
 
 
