@@ -37,6 +37,8 @@ benchmark: $(VENV)/.installed
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest -q -m benchmark
 	for b in recipes toy_objectives unrolled conditional acgan infogan image_to_image semi_supervised images fid_bias export step_time speed cpu_isa folder_input; do \
 		TF_CPP_MIN_LOG_LEVEL=2 $(PY) benchmarks/$$b.py || exit 1; done
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) benchmarks/folder_input.py --min_side=600 --max_side=1000 \
+		--name=folder_input_photos  # photo-sized files: where reduced JPEG decoding pays
 	# Stacked MNIST at this session's budget (the table in docs/benchmarks.md); the protocol's
 	# own length is the script's default --steps=20000 (hours a seed on 2 cores).
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) benchmarks/stacked_mnist.py --steps=2000 --residual_steps=1500 --eval_every=500

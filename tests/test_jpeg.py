@@ -28,17 +28,26 @@ def _reference_ratio(height, width, size, crop):
 
 def test_the_ratio_is_the_largest_that_still_covers_the_output():
     rng = np.random.default_rng(0)
-    for _ in range(200):
-        height, width = (int(v) for v in rng.integers(8, 2000, size=2))
-        size = tuple(int(v) for v in rng.integers(8, 300, size=2))
-        crop = bool(rng.integers(2))
-        index = int(jpeg.ratio_index(tf.constant([height, width, 3]), size, crop))
-        assert jpeg.RATIOS[index] == _reference_ratio(height, width, size, crop), (
-            height,
-            width,
-            size,
-            crop,
-        )
+    shapes = rng.integers(8, 2000, size=(200, 2))
+    for size in [tuple(int(v) for v in rng.integers(8, 300, size=2)) for _ in range(20)]:
+        for crop in (False, True):
+            branch, window = jpeg.plan(shapes, size, crop)
+            for (height, width), b, (top, left, rows, columns) in zip(
+                shapes, branch, window, strict=True
+            ):
+                ratio = jpeg.RATIOS[b // 2]
+                assert ratio == _reference_ratio(height, width, size, crop)
+                side = min(height, width) // ratio
+                expected = (
+                    ((height - side * ratio) // (2 * ratio), (width - side * ratio) // (2 * ratio))
+                    if crop
+                    else (0, 0)
+                )
+                assert (top, left) == expected
+                assert (rows, columns) == (
+                    (side, side) if crop else (height // ratio, width // ratio)
+                )
+                assert b % 2 == int(rows >= 2 * size[0] or columns >= 2 * size[1])
 
 
 def _smooth(height, width, seed):
@@ -53,11 +62,25 @@ def _whole(path, size, crop, channels=3):
     """The reference: decoded whole, then tfgan_lite's crop and antialiased resize, rounded."""
     image = tf.cast(folders.decode(tf.io.read_file(str(path)), channels), tf.float32)
     resized = images_module._resize(image, size, crop)
-    return np.clip(np.round(resized.numpy()), 0, 255).astype(np.uint8)
+    return np.clip(np.round(resized.numpy()), 0, 255).astype(np.float64)
+
+
+def _region(path, size, crop):
+    """The reference for the part of the file read at reduced scale: decoded whole, cut to
+    that region (``jpeg.region`` times the ratio), then the antialiased resize, rounded."""
+    image = tf.cast(folders.decode(tf.io.read_file(str(path)), 3), tf.float32)
+    branch, window = jpeg.plan([image.shape], size, crop)
+    ratio = jpeg.RATIOS[branch[0] // 2]
+    top, left, rows, columns = (int(v) * ratio for v in window[0])
+    part = image[top : top + rows, left : left + columns]
+    return np.round(tf.image.resize(part, size, antialias=True).numpy())
 
 
 @pytest.mark.parametrize("crop", [False, True])
-def test_a_folder_of_large_jpegs_reads_as_if_each_were_decoded_whole(tmp_path, crop):
+def test_a_folder_of_large_jpegs_reads_as_if_their_regions_were_decoded_whole(tmp_path, crop):
+    """Each image is the region of whole reduced pixels (all but under ``ratio`` pixels at
+    two edges), as if decoded whole and resized with the antialiased filter: within the
+    difference between DCT scaling plus bilinear interpolation and that filter."""
     sides = [(333, 250), (480, 640), (257, 519)]  # none a multiple of 8 times the output
     for i, (height, width) in enumerate(sides):
         Image.fromarray(_smooth(height, width, i)).save(tmp_path / f"{i}.jpg", quality=95)
@@ -67,9 +90,9 @@ def test_a_folder_of_large_jpegs_reads_as_if_each_were_decoded_whole(tmp_path, c
     )
     batch = next(iter(data)).numpy()
     for i, (height, width) in enumerate(sides):
-        index = int(jpeg.ratio_index(tf.constant([height, width, 3]), size, crop))
-        assert jpeg.RATIOS[index] >= 4  # the point: these decode at a quarter or less
-        expected = _whole(tmp_path / f"{i}.jpg", size, crop) / 127.5 - 1.0
+        branch, _ = jpeg.plan([(height, width)], size, crop)
+        assert jpeg.RATIOS[branch[0] // 2] >= 4  # the point: these decode at a quarter or less
+        expected = _region(tmp_path / f"{i}.jpg", size, crop) / 127.5 - 1.0
         difference = np.abs(batch[i] - expected) * 127.5
         assert difference.mean() < 1.5 and difference.max() <= 6, (
             i,
@@ -78,21 +101,25 @@ def test_a_folder_of_large_jpegs_reads_as_if_each_were_decoded_whole(tmp_path, c
         )
 
 
-def test_the_reduced_image_keeps_the_geometry_of_the_whole_one(tmp_path):
-    """A horizontal ramp 333 px wide read at 1/8 scale (42 pixels, the last one covering 5
-    columns, not 8): resizing those 42 pixels as if they were whole would stretch the ramp
-    and shift its far end by a level or more; the exact mapping keeps it in place."""
+def test_the_reduced_image_keeps_the_geometry_of_the_region_it_reads(tmp_path):
+    """A horizontal ramp 333 px wide read at 1/8 scale: 41 whole reduced pixels (328 of the
+    file's columns) and a 42nd covering the last 5 columns and 3 of padding. The output is
+    the 328 columns resized exactly; resizing all 42 pixels as if each were whole would
+    stretch the ramp and move its far end by levels."""
     height, width, size = (64, 333, (8, 40))
     ramp = np.broadcast_to(np.linspace(0, 255, width), (height, width))
     rgb = np.repeat(np.round(ramp)[..., None], 3, axis=-1).astype(np.uint8)
     path = tmp_path / "ramp.jpg"
     Image.fromarray(rgb).save(path, quality=100)
     contents = tf.io.read_file(str(path))
-    assert jpeg.RATIOS[int(jpeg.ratio_index(tf.constant([height, width, 3]), size, False))] == 8
+    branch, window = jpeg.plan([(height, width)], size, False)
+    assert jpeg.RATIOS[branch[0] // 2] == 8
+    assert window[0].tolist() == [0, 0, 8, 41]
     reduced = np.round(jpeg.shrink(contents, size, False, 3).numpy())
-    expected = _whole(path, size, False).astype(np.float64)
+    whole = tf.cast(folders.decode(contents, 3), tf.float32)[:, : 41 * 8]
+    expected = np.round(tf.image.resize(whole, size, antialias=True).numpy())
     stretched = tf.image.resize(
-        tf.cast(jpeg.decode_scaled(contents, tf.constant(3)), tf.float32), size, antialias=True
+        tf.cast(tf.io.decode_jpeg(contents, ratio=8), tf.float32), size, antialias=True
     )
     far = slice(3 * size[1] // 4, None)  # the last quarter of the columns
     assert np.abs(reduced - expected).max() <= 2
@@ -110,7 +137,7 @@ def test_gray_and_color_jpegs_convert_channels_before_the_resize(tmp_path):
         )
         assert reduced.shape == (24, 24, channels)
         expected = _whole(tmp_path / f"{name}.jpg", (24, 24), False, channels)
-        assert np.abs(np.round(reduced.numpy()) - expected).mean() < 1.0
+        assert np.abs(reduced.numpy() - expected).mean() < 1.0
 
 
 def test_the_folder_check_catches_a_jpeg_cut_in_half(tmp_path):
@@ -125,3 +152,47 @@ def test_the_folder_check_catches_a_jpeg_cut_in_half(tmp_path):
     assert any(
         "cut.jpg" in str(w.message) and "not a readable image" in str(w.message) for w in caught
     )
+
+
+def _numpy_bilinear(image, size, extent, offset, ratio):
+    """Output pixel i's centre at file coordinate (i + 1/2) * extent / size + offset, read
+    from ``image`` (the file reduced by ``ratio``) by bilinear interpolation, in NumPy."""
+    image = image.astype(np.float64)
+    coords = []
+    for axis in range(2):
+        i = np.arange(size[axis]) + 0.5
+        coords.append((i * extent[axis] / size[axis] + offset[axis]) / ratio - 0.5)
+    out = np.zeros((*size, image.shape[2]))
+    for row, y in enumerate(coords[0]):
+        y0 = int(np.floor(y))
+        y1, fy = min(y0 + 1, image.shape[0] - 1), y - y0
+        for col, x in enumerate(coords[1]):
+            x0 = int(np.floor(x))
+            x1, fx = min(x0 + 1, image.shape[1] - 1), x - x0
+            top = image[y0, x0] * (1 - fx) + image[y0, x1] * fx
+            bottom = image[y1, x0] * (1 - fx) + image[y1, x1] * fx
+            out[row, col] = top * (1 - fy) + bottom * fy
+    return out
+
+
+@pytest.mark.parametrize(
+    "height, width, size, crop",
+    [(333, 250, (60, 48), False), (300, 517, (70, 70), True), (61, 90, (40, 50), False)],
+)
+def test_a_shrink_of_less_than_two_after_the_dct_scaling_is_exact_bilinear(
+    tmp_path, height, width, size, crop
+):
+    """Where under 2x is left to shrink, the pixels are bilinear samples of the reduced decode
+    at the positions the region read has in the file, against a NumPy reference."""
+    Image.fromarray(_smooth(height, width, 8)).save(tmp_path / "a.jpg", quality=95)
+    contents = tf.io.read_file(str(tmp_path / "a.jpg"))
+    branch, window = jpeg.plan([(height, width)], size, crop)
+    ratio = jpeg.RATIOS[branch[0] // 2]
+    reduced = tf.io.decode_jpeg(contents, ratio=ratio).numpy()
+    top, left, rows, columns = window[0]
+    offset, extent = (top * ratio, left * ratio), (rows * ratio, columns * ratio)
+    assert all(1 <= extent[a] / ratio / size[a] < 2 for a in range(2))  # this branch
+    expected = _numpy_bilinear(reduced, size, extent, offset, ratio)
+    got = jpeg.shrink(contents, size, crop, 3).numpy()
+    assert got.dtype == np.uint8
+    np.testing.assert_allclose(got, expected, atol=0.5 + 1e-3)  # rounded to whole levels

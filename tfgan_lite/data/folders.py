@@ -40,6 +40,7 @@ class Scan:
     class_names: tuple | None
     shapes: tuple  # (height, width, channels) of each path, as decoded
     bad: tuple  # (path, error message) of each file that did not decode
+    jpeg: tuple  # whether each path is a JPEG file (by its contents, not its name)
 
     @property
     def channels(self):
@@ -150,17 +151,24 @@ def _checked_shape(contents):
     return tf.cond(tf.io.is_jpeg(contents), from_header, lambda: tf.shape(decode(contents)))
 
 
+def _read_checked(path):
+    contents = tf.io.read_file(path)
+    return _checked_shape(contents), tf.io.is_jpeg(contents)
+
+
 def _shapes(paths):
-    """The decoded (H, W, C) of each path, and the message of each that fails to decode."""
+    """The decoded (H, W, C) of each path, whether each is a JPEG, and the message of each
+    that fails to decode."""
     shapes = [None] * len(paths)
+    jpegs = [False] * len(paths)
     if paths:
         dataset = tf.data.Dataset.from_tensor_slices((np.arange(len(paths)), paths))
         dataset = dataset.map(
-            lambda i, path: (i, _checked_shape(tf.io.read_file(path))),
-            num_parallel_calls=tf.data.AUTOTUNE,
+            lambda i, path: (i, *_read_checked(path)), num_parallel_calls=tf.data.AUTOTUNE
         ).ignore_errors()
-        for index, shape in dataset.as_numpy_iterator():
+        for index, shape, jpeg in dataset.as_numpy_iterator():
             shapes[int(index)] = tuple(int(s) for s in shape)
+            jpegs[int(index)] = bool(jpeg)
     bad = []
     for path, shape in zip(paths, shapes, strict=True):
         if shape is None:  # decode once more, eagerly, for the message
@@ -170,7 +178,7 @@ def _shapes(paths):
                 bad.append((path, _short(getattr(error, "message", str(error)))))
             else:
                 bad.append((path, "the file could not be read"))
-    return shapes, bad
+    return shapes, jpegs, bad
 
 
 def _short(message):
@@ -226,7 +234,7 @@ def scan(directory, labels=False, on_bad_file="warn"):
     key = (_listing_key(root, files), bool(labels))
     fresh = key not in _SCANS
     if fresh:
-        shapes, bad = _shapes(files)
+        shapes, jpegs, bad = _shapes(files)
         good = [i for i, shape in enumerate(shapes) if shape is not None]
         _SCANS[key] = Scan(
             directory=root,
@@ -235,6 +243,7 @@ def scan(directory, labels=False, on_bad_file="warn"):
             class_names=tuple(names) if labels else None,
             shapes=tuple(shapes[i] for i in good),
             bad=tuple(bad),
+            jpeg=tuple(jpegs[i] for i in good),
         )
     result = _SCANS[key]
     if result.bad and on_bad_file == "raise":

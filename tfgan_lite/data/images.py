@@ -332,8 +332,9 @@ def _tfds_dataset(name, split, size, data_dir, labels, crop, channels):
 
 
 def _folder_dataset(directory, split, size, labels, crop, channels, on_bad_file):
-    """Paths (and labels) of a folder's split, and the function that decodes one path into a
-    uint8 image of the output shape."""
+    """A function ``read(shuffle, seed)`` giving the decoded uint8 images (and labels) of a
+    folder's split, in file order or shuffled anew each epoch; their count; the bytes of
+    one image."""
     found = folders.scan(directory, labels, on_bad_file)
     indices = folders.in_split(found, split)
     if len(indices) == 0:
@@ -344,30 +345,61 @@ def _folder_dataset(directory, split, size, labels, crop, channels, on_bad_file)
     channels = channels or found.channels
     height, width = _native_folder_hw(found, indices, size, crop)
     paths = np.array([found.paths[i] for i in indices])
-    examples = paths
-    if labels:
-        examples = (paths, np.array([found.labels[i] for i in indices], np.int32))
+    label_ids = np.array([found.labels[i] for i in indices], np.int32) if labels else None
+    # Which reader takes each file: a JPEG is decoded at a fraction of its size that still
+    # covers the output (jpeg.plan), anything else whole. Each reader is a function without
+    # control flow: its own pipeline starts in milliseconds, where one function branching
+    # over all of them took tens of milliseconds every epoch.
+    branches = np.full(len(paths), jpeg.WHOLE, np.int32)
+    windows = np.zeros((len(paths), 4), np.int32)
+    if size is not None:
+        planned, planned_windows = jpeg.plan([found.shapes[i] for i in indices], size, crop)
+        is_jpeg = np.array([found.jpeg[i] for i in indices], bool)
+        branches = np.where(is_jpeg, planned, branches)
+        windows = np.where(is_jpeg[:, None], planned_windows, windows)
     transform = _transformer(size, crop, None, tf.uint8, (None, None, channels))
 
-    def whole(contents):
-        image = folders.decode(contents, channels)
-        return image if transform is None else transform(image)
+    def reader(branch):
+        def load(path, window, *label):
+            contents = tf.io.read_file(path)
+            if branch == jpeg.WHOLE:
+                image = folders.decode(contents, channels)
+                image = image if transform is None else transform(image)
+            else:
+                image = jpeg.decode_resized(contents, branch, window, size, channels)
+            image = tf.ensure_shape(image, (height, width, channels))
+            return (image, *label) if label else image
 
-    def load(path, *label):
-        contents = tf.io.read_file(path)
-        if size is None:
-            image = whole(contents)
-        else:  # a JPEG decodes at a fraction of its size that still covers the output
-            image = tf.cond(
-                tf.io.is_jpeg(contents),
-                lambda: _to_integer(jpeg.shrink(contents, size, crop, channels), tf.uint8),
-                lambda: whole(contents),
+        return load
+
+    def read(shuffle, seed):
+        used = sorted(set(branches.tolist()))
+        parts = []
+        for j, branch in enumerate(used):
+            mine = branches == branch
+            examples = (paths[mine], windows[mine])
+            if labels:
+                examples += (label_ids[mine],)
+            part = tf.data.Dataset.from_tensor_slices(examples)
+            if shuffle:
+                part = part.shuffle(
+                    int(mine.sum()), seed=seed + 1 + j, reshuffle_each_iteration=True
+                )
+            parts.append(
+                part.map(reader(branch), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
             )
-        image = tf.ensure_shape(image, (height, width, channels))
-        return (image, *label) if label else image
+        if len(parts) == 1:
+            return parts[0]
+        # Each file's reader in file order, shuffled alike: with each reader's files in a
+        # random order, a random sequence of readers is a random order of all the files.
+        choice = tf.data.Dataset.from_tensor_slices(
+            np.searchsorted(used, branches).astype(np.int64)
+        )
+        if shuffle:
+            choice = choice.shuffle(len(paths), seed=seed, reshuffle_each_iteration=True)
+        return tf.data.Dataset.choose_from_datasets(parts, choice)
 
-    dataset = tf.data.Dataset.from_tensor_slices(examples)
-    return dataset, len(paths), load, height * width * channels
+    return read, len(paths), height * width * channels
 
 
 def _array_dataset(x, split, size, labels, crop, channels, value_range):
@@ -451,7 +483,10 @@ def images(
     ``tf.image.rgb_to_grayscale``, grayscale repeated to RGB, alpha dropped); None keeps what
     the source is (for a folder: 1 if every file is grayscale, else 3). ``image_size`` (an
     int or (H, W); None keeps the native size) resizes with bilinear interpolation
-    (``tf.image.resize``, antialiased when shrinking). Non-square images are stretched to the
+    (``tf.image.resize``, antialiased when shrinking; a folder's JPEG files decode at the
+    smallest of 1/2, 1/4, 1/8 of their size that covers the output and take plain bilinear
+    interpolation for a shrink by less than 2 that is left, see ``tfgan_lite.data.jpeg``).
+    Non-square images are stretched to the
     new shape (celeb_a's 218x178 to 64x64 squashes faces) unless ``crop=True``, which first
     center-crops to the largest central square (178x178 for celeb_a), as DCGAN-style
     pipelines do. ``image_shape`` gives the resulting (H, W, C).
@@ -483,7 +518,7 @@ def images(
             "value_range= is for NumPy arrays; a dataset name or a folder of image files "
             "has its own range. Drop value_range."
         )
-    load = None
+    read = None
     if kind == "digits":
         split = "train" if split is None else split
         dataset, count, scale = _digits_dataset(split, size, labels, channels)
@@ -492,7 +527,7 @@ def images(
         dataset, count, scale = _tfds_dataset(source, split, size, data_dir, labels, crop, channels)
     elif kind == "folder":
         split = "all" if split is None else split
-        dataset, count, load, example_bytes = _folder_dataset(
+        read, count, example_bytes = _folder_dataset(
             source, split, size, labels, crop, channels, on_bad_file
         )
         scale = (0.0, 255.0)
@@ -511,13 +546,11 @@ def images(
             "smaller batch_size or drop_remainder=False."
         )
     buffer = count if 0 < count <= SHUFFLE_BUFFER else SHUFFLE_BUFFER
-    if load is not None:  # a folder: shuffle the file names when nothing is cached, then read
-        if shuffle and not cache:
-            dataset = dataset.shuffle(count, seed=int(seed), reshuffle_each_iteration=True)
-        dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    if read is not None:  # a folder: shuffle the file names when nothing is cached, then read
+        dataset = read(bool(shuffle and not cache), int(seed))
     if cache:
         dataset = dataset.cache("" if cache is True else cache)
-    if shuffle and (cache or load is None):
+    if shuffle and (cache or read is None):
         dataset = dataset.shuffle(buffer, seed=int(seed), reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
     if scale is not None:  # stored numbers -> float32 in [-1, 1], a batch at a time
@@ -529,8 +562,10 @@ def images(
 
         def to_float(x, *label):
             x = tf.cast(x, tf.float32)
-            if (low, high) != (-1.0, 1.0):  # data in [-1, 1] stays exactly as given
-                x = (x - low) / half - 1.0
+            if low != 0.0 and (low, high) != (-1.0, 1.0):  # data in [-1, 1] stays as given
+                x = x - low
+            if (low, high) != (-1.0, 1.0):
+                x = x / half - 1.0  # two passes over a uint8 batch, not three
             return (x, *label) if label else x
 
         dataset = dataset.map(to_float, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
