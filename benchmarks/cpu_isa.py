@@ -124,17 +124,19 @@ def table(results):
 def main(argv):
     del argv
     started = time.perf_counter()
+    load = os.getloadavg()[0]
     runs = {(isa, s): [] for s in FLAGS.settings for isa in FLAGS.isas}
     for process in range(FLAGS.processes):
         for key in runs:
             runs[key].append(one_process(*key))
             print(f"process {process + 1}, {key}: {runs[key][-1]}", flush=True)
             # Written after every process, so that a run cut short leaves what it measured.
-            report(runs, started)
+            report(runs, started, load)
 
 
-def report(runs, started):
-    """Writes cpu_isa.json and .md from ``runs``, {(isa, setting): [{row: ms}]}."""
+def report(runs, started, load):
+    """Writes cpu_isa.json and .md from ``runs``, {(isa, setting): [{row: ms}]}; ``load``:
+    the 1-minute load average when the run began."""
     results = []
     for (isa, setting), measured in runs.items():
         for row in FLAGS.rows if measured else ():
@@ -163,11 +165,10 @@ def report(runs, started):
         f"over {FLAGS.dcgan_steps} steps, the processes of all ISAs and settings taking "
         f"turns. {machine()}; "
         f"{cpu_name()}. AVX2: ONEDNN_MAX_CPU_ISA=AVX2, XLA_FLAGS=--xla_cpu_max_isa=AVX2, "
-        f"ATEN_CPU_CAPABILITY=avx2, MKL_ENABLE_INSTRUCTIONS=AVX2. The machine was shared with "
-        f"other jobs while this ran, which slows whole processes: compare a row with the "
-        f"reference row ({reference}) in the same process (the last column) before comparing "
-        f"absolute times. The run "
-        f"took {minutes:.0f} min."
+        f"ATEN_CPU_CAPABILITY=avx2, MKL_ENABLE_INSTRUCTIONS=AVX2. 1-minute load average "
+        f"{load:.1f} when the run began; other jobs on the machine slow whole processes, so "
+        f"compare a row with the reference row ({reference}) in the same process (the last "
+        f"column) before comparing absolute times. The run took {minutes:.0f} min."
     )
     write(FLAGS.output_dir, "cpu_isa", header, results, table(results))
 

@@ -31,8 +31,8 @@ Every row: ``--seeds`` seeds (initialisation, noise and the stacked draws), mean
 how many seeds meet issue 24's target (all 1000 modes, KL <= 0.05), the training time per
 generator update, and with ``--eval_every`` the modes and KL during training, run by run.
 Seeds go outer (seed 0 of every row first); the files are written after every run, and
-``--resume`` keeps the runs of an earlier file. Writes
-``<output_dir>/stacked_mnist.{json,md}``.
+``--resume`` keeps the runs of an earlier file. Writes ``<output_dir>/NAME.{json,md}``
+(``--name``, stacked_mnist by default).
 """
 
 import os
@@ -75,9 +75,8 @@ flags.DEFINE_list(
     "only", [], "Run only these rows: dcgan, dcgan_image, dcgan_pack2, residual_modern."
 )
 flags.DEFINE_string("output_dir", "benchmarks/results", "Where the JSON and Markdown go.")
-flags.DEFINE_bool("resume", False, "Keep the (row, seed) runs of an earlier stacked_mnist.json.")
-
-NAME = "stacked_mnist"
+flags.DEFINE_bool("resume", False, "Keep the (row, seed) runs of an earlier NAME.json.")
+flags.DEFINE_string("name", "stacked_mnist", "The results' file name (without extension).")
 LATENT_DIM = 100
 NUM_MODES = 1000
 
@@ -271,7 +270,7 @@ def main(argv):
         )
     x, y = tfgan.data.mnist_5000("all")
     reader = tfgan.eval.mnist_reader()
-    results = load(FLAGS.output_dir, NAME) if FLAGS.resume else []
+    results = load(FLAGS.output_dir, FLAGS.name) if FLAGS.resume else []
     done = {(r["row"], r["seed"]) for r in results}
     # Seed by seed, every row, so that a stopped run has each row's first seeds; the files
     # are written after every run (--resume goes on from them).
@@ -286,7 +285,7 @@ def main(argv):
                 f"{r['ms_per_step']:.0f} ms/step",
                 flush=True,
             )
-            write(FLAGS.output_dir, NAME, header(reader), results, table(results, names))
+            write(FLAGS.output_dir, FLAGS.name, header(reader), results, table(results, names))
 
 
 def header(reader):
