@@ -94,31 +94,29 @@ def tfgan_pipeline(directory, size, batch_size):
     return tfgan.data.images(directory, batch_size=batch_size, image_size=size)
 
 
-def keras_pipeline(directory, size, batch_size):
+def keras_scaled(directory, size, batch_size, shuffle):
+    """Keras's loader of the folder (batches, or images with ``batch_size=None``), scaled to
+    [-1, 1] as the image-loading tutorial does."""
     dataset = keras.utils.image_dataset_from_directory(
         directory,
         labels=None,
         batch_size=batch_size,
         image_size=(size, size),
-        shuffle=True,
-        seed=0,
+        shuffle=shuffle,
+        seed=0 if shuffle else None,
         verbose=False,
     )
-    dataset = dataset.map(lambda x: x / 127.5 - 1.0, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.map(lambda x: x / 127.5 - 1.0, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def keras_pipeline(directory, size, batch_size):
+    dataset = keras_scaled(directory, size, batch_size, shuffle=True)
     return dataset.cache().prefetch(tf.data.AUTOTUNE)
 
 
 def keras_reshuffled_pipeline(directory, size, batch_size):
-    dataset = keras.utils.image_dataset_from_directory(
-        directory,
-        labels=None,
-        batch_size=None,
-        image_size=(size, size),
-        shuffle=False,
-        verbose=False,
-    )
+    dataset = keras_scaled(directory, size, None, shuffle=False)
     count = int(dataset.cardinality())
-    dataset = dataset.map(lambda x: x / 127.5 - 1.0, num_parallel_calls=tf.data.AUTOTUNE)
     dataset = dataset.cache().shuffle(count, seed=0, reshuffle_each_iteration=True)
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 

@@ -328,15 +328,21 @@ def build_rows(workload, keys):
         elif key in ("torch", "torch1"):
             torch.manual_seed(0)
             generator, discriminator = torch_nets(latent_dim)
-            threads = 1 if key == "torch1" else FLAGS.torch_threads or TORCH_DEFAULT_THREADS
+            threads, label = torch_threads(key)
             row = TorchRow(generator, discriminator, batches, latent_dim, channels_first, threads)
             row.run(warmup)
-            label = f"eager, {threads} thread{'s' if threads > 1 else ''}"
-            if threads == TORCH_DEFAULT_THREADS:
-                label += " (its default here)"
             rows[key] = ("PyTorch", label, row, 3)
         print(f"{title}: {key} warmed up", flush=True)
     return rows
+
+
+def torch_threads(key):
+    """The threads of PyTorch's row ``key`` (torch1: one) and its table label."""
+    threads = 1 if key == "torch1" else FLAGS.torch_threads or TORCH_DEFAULT_THREADS
+    label = f"eager, {threads} thread{'s' if threads > 1 else ''}"
+    if threads == TORCH_DEFAULT_THREADS:
+        label += " (its default here)"
+    return threads, label
 
 
 def build_residual_rows(title, latent_dim, batches, keys, warmup):
@@ -368,12 +374,9 @@ def build_residual_rows(title, latent_dim, batches, keys, warmup):
         else:
             torch.manual_seed(0)
             generator, discriminator = torch_residual32(latent_dim)
-            threads = 1 if key == "torch1" else FLAGS.torch_threads or TORCH_DEFAULT_THREADS
+            threads, label = torch_threads(key)
             row = TorchR3GANRow(generator, discriminator, batches, latent_dim, threads)
             row.run(RESIDUAL_WARMUP)
-            label = f"eager, {threads} thread{'s' if threads > 1 else ''}"
-            if threads == TORCH_DEFAULT_THREADS:
-                label += " (its default here)"
             rows[key] = ("PyTorch", label, row, 3)
         print(f"{title}: {key} warmed up", flush=True)
     return rows
