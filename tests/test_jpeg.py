@@ -196,3 +196,34 @@ def test_a_shrink_of_less_than_two_after_the_dct_scaling_is_exact_bilinear(
     got = jpeg.shrink(contents, size, crop, 3).numpy()
     assert got.dtype == np.uint8
     np.testing.assert_allclose(got, expected, atol=0.5 + 1e-3)  # rounded to whole levels
+
+
+def test_a_folder_read_by_several_readers_is_shuffled_as_one(tmp_path):
+    """PNGs (read whole) and JPEGs at two scales are three readers joined by
+    choose_from_datasets: each epoch is every file once, in an order that mixes the readers,
+    the same for the same seed and new each epoch; unshuffled, it is the files' order."""
+    for i in range(12):
+        side, suffix = [(40, "png"), (200, "jpg"), (100, "jpg")][i % 3]
+        Image.fromarray(np.full((side, side, 3), 20 * i + 10, np.uint8)).save(
+            tmp_path / f"{i:02d}.{suffix}", quality=95
+        )
+    branches, _ = jpeg.plan([(200, 200), (100, 100)], (32, 32), False)
+    assert sorted(jpeg.RATIOS[b // 2] for b in branches) == [2, 4]
+
+    def images(**kwargs):
+        return tfgan.data.images(
+            tmp_path, batch_size=12, image_size=32, cache=False, drop_remainder=False, **kwargs
+        )
+
+    def files(data):  # one epoch (a new iterator), as the files' numbers (their levels)
+        return [int(round(((x.mean() + 1) * 127.5 - 10) / 20)) for x in next(iter(data)).numpy()]
+
+    assert files(images(shuffle=False)) == list(range(12))
+    data = images(shuffle=True, seed=5)
+    first, second = files(data), files(data)
+    assert sorted(first) == sorted(second) == list(range(12))
+    assert first != second  # a new order each epoch
+    assert files(images(shuffle=True, seed=5)) == first  # the same for the same seed
+    readers = [i % 3 for i in first]
+    runs = sum(a != b for a, b in zip(readers, readers[1:], strict=False)) + 1
+    assert runs > 3  # the readers' files are interleaved, not one reader after another

@@ -125,14 +125,14 @@ def to_channels(image, channels=0):
     color = image[..., :3]  # RGB(A) -> RGB; gray(+alpha) is 1 or 2 channels
     gray = image[..., :1]
     if channels == 1:
-        return tf.cond(
-            have >= 3,
-            lambda: tf.cast(
-                tf.round(tf.image.rgb_to_grayscale(tf.cast(color, tf.float32))), tf.uint8
-            ),
-            lambda: gray,
-        )
+        return tf.cond(have >= 3, lambda: rgb_to_gray(color), lambda: gray)
     return tf.cond(have >= 3, lambda: color, lambda: tf.repeat(gray, 3, axis=-1))
+
+
+def rgb_to_gray(rgb):
+    """uint8 RGB (..., 3) as uint8 grayscale (..., 1): ``tf.image.rgb_to_grayscale``,
+    rounded."""
+    return tf.cast(tf.round(tf.image.rgb_to_grayscale(tf.cast(rgb, tf.float32))), tf.uint8)
 
 
 def _checked_shape(contents):

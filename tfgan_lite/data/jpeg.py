@@ -30,6 +30,8 @@ the speed against Keras's loader and the difference to decoding whole.
 import numpy as np
 import tensorflow as tf
 
+from tfgan_lite.data import folders
+
 RATIOS = (1, 2, 4, 8)  # the scales libjpeg decodes at: 1, 1/2, 1/4, 1/8
 WHOLE = 2 * len(RATIOS)  # the branch of a file read whole: not a JPEG, or no size asked
 
@@ -80,7 +82,7 @@ def decode_resized(contents, branch, window, size, channels):
     # does (a gray file's level comes back unchanged).
     image = tf.io.decode_and_crop_jpeg(contents, window, channels=3 if channels else 0, ratio=ratio)
     if channels == 1:
-        image = tf.cast(tf.round(tf.image.rgb_to_grayscale(tf.cast(image, tf.float32))), tf.uint8)
+        image = folders.rgb_to_gray(image)
     resized = tf.image.resize(image, size, antialias=antialias)
     # Both filters average with weights that are positive and sum to 1, so the values stay
     # in [0, 255] (to float32 rounding): adding 1/2 and truncating rounds them.
