@@ -67,7 +67,8 @@ def _whole(path, size, crop, channels=3):
 
 def _region(path, size, crop):
     """The reference for the part of the file read at reduced scale: decoded whole, cut to
-    that region (``jpeg.region`` times the ratio), then the antialiased resize, rounded."""
+    that region (``jpeg.plan``'s window times the ratio), then the antialiased resize,
+    rounded."""
     image = tf.cast(folders.decode(tf.io.read_file(str(path)), 3), tf.float32)
     branch, window = jpeg.plan([image.shape], size, crop)
     ratio = jpeg.RATIOS[branch[0] // 2]

@@ -135,25 +135,24 @@ def rgb_to_gray(rgb):
     return tf.cast(tf.round(tf.image.rgb_to_grayscale(tf.cast(rgb, tf.float32))), tf.uint8)
 
 
-def _checked_shape(contents):
-    """The (H, W, C) ``decode(contents)`` has, failing as it fails on a broken file.
+def _read_checked(path):
+    """The (H, W, C) ``decode`` gives the file at ``path``, failing as it fails on a broken
+    file, and whether the file is a JPEG.
 
     A JPEG's size is read from its header, and the file is checked by decoding it at 1/8
     scale: libjpeg still reads every coefficient, so a truncated or corrupt file fails as
     it does at full size, at a fraction of the cost.
     """
 
+    contents = tf.io.read_file(path)
+    is_jpeg = tf.io.is_jpeg(contents)
+
     def from_header():
         # The check enters the result as a zero: tf.data drops a mere control dependency.
         checked = tf.shape(tf.io.decode_jpeg(contents, ratio=8))[0] * 0
         return tf.image.extract_jpeg_shape(contents) + checked
 
-    return tf.cond(tf.io.is_jpeg(contents), from_header, lambda: tf.shape(decode(contents)))
-
-
-def _read_checked(path):
-    contents = tf.io.read_file(path)
-    return _checked_shape(contents), tf.io.is_jpeg(contents)
+    return tf.cond(is_jpeg, from_header, lambda: tf.shape(decode(contents))), is_jpeg
 
 
 def _shapes(paths):

@@ -52,8 +52,7 @@ def plan(shapes, size, crop):
     height, width = shapes[:, 0], shapes[:, 1]
     need_h, need_w = size
     if crop:
-        side = np.minimum(height, width)
-        cover_h = cover_w = side
+        cover_h = cover_w = np.minimum(height, width)
         need_h = need_w = max(size)
     else:
         cover_h, cover_w = height, width
